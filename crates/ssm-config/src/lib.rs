@@ -20,4 +20,4 @@ pub use source::{parse_value, ConfigSource};
 pub use values::{NonNegFloat, NonNegInt, OneOrMany, PositiveFloat, PositiveInt, UnitFloat};
 
 /// Re-exported so that sections can hold raw sub-trees (mixer options, task options).
-pub use serde_yaml::Value;
+pub use serde_yaml::{Mapping, Value};

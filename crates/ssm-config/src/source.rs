@@ -67,6 +67,13 @@ impl ConfigSource {
         ConfigError::new(path, message).with_origin(self.origin_of(path))
     }
 
+    /// Places an error found inside the value at `prefix`: full path and origin.
+    pub fn place(&self, err: ConfigError, prefix: &str) -> ConfigError {
+        let path = join_path(prefix, &err.path);
+        let origin = self.origin_of(&path);
+        ConfigError { path, message: err.message, origin: err.origin.or(origin) }
+    }
+
     /// The value at a dotted path of mapping keys (`train`, `task.vocab_size`), if present.
     pub fn get(&self, path: &str) -> Option<&Value> {
         path.split('.').filter(|s| !s.is_empty()).try_fold(&self.value, |v, seg| v.get(seg))
@@ -75,10 +82,7 @@ impl ConfigSource {
     /// Deserializes `value`, which sits at `prefix` in the document, into `T` (unknown keys are
     /// rejected by `T`'s `deny_unknown_fields`); errors carry the full key path and its origin.
     pub fn parse_at<T: DeserializeOwned>(&self, value: &Value, prefix: &str) -> Result<T, ConfigError> {
-        parse_value(value).map_err(|e| {
-            let path = join_path(prefix, &e.path);
-            ConfigError::new(path.clone(), e.message).with_origin(self.origin_of(&path))
-        })
+        parse_value(value).map_err(|e| self.place(e, prefix))
     }
 
     /// Deserializes the whole document into `T`.

@@ -1,0 +1,5 @@
+pub mod data;
+pub mod list;
+pub mod report;
+pub mod run;
+pub mod validate;

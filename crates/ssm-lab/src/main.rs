@@ -1,0 +1,22 @@
+//! `ssm-lab`: train and compare state-space models from YAML configs.
+
+mod cli;
+mod commands;
+mod exit;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Run(args) => commands::run::run(args),
+        cli::Command::Validate(args) => commands::validate::validate(args),
+        cli::Command::List => commands::list::list(),
+        cli::Command::Report(args) => commands::report::report(args),
+        cli::Command::Data(cmd) => commands::data::data(cmd),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(e.code());
+    }
+}

@@ -1,0 +1,86 @@
+use ssm_config::ConfigError;
+use ssm_nn::{Mixer, MixerContext, Norm, ParamGroup};
+use tch::{nn, nn::Module, Tensor};
+
+use crate::mlp::Mlp;
+use crate::ModelConfig;
+
+/// A Linear layer with PyTorch's default weight init, a zero bias (mixer_seq_simple.py's
+/// `_init_weights`) and the bias in the no-weight-decay group.
+pub(crate) fn linear_zero_bias(vs: nn::Path, d_in: i64, d_out: i64, bias: bool) -> nn::Linear {
+    let ws = vs.var("weight", &[d_out, d_in], nn::init::DEFAULT_KAIMING_UNIFORM);
+    let bs = bias.then(|| ParamGroup::NoDecay.path(&vs).zeros("bias", &[d_out]));
+    nn::Linear { ws, bs }
+}
+
+struct Block {
+    norm: Norm,
+    mixer: Box<dyn Mixer>,
+    mlp: Option<(Norm, Mlp)>,
+}
+
+/// Token language model: embedding → n_layers × (norm → mixer → residual, optional norm → MLP →
+/// residual) → final norm → LM head. Pre-norm residual blocks as in mamba_ssm's `MixerModel`.
+pub struct LanguageModel {
+    embed: nn::Embedding,
+    positions: Option<nn::Embedding>,
+    blocks: Vec<Block>,
+    norm_f: Norm,
+    head: nn::Linear,
+    dropout: f64,
+    max_positions: Option<usize>,
+}
+
+impl LanguageModel {
+    pub fn new(vs: &nn::Path, cfg: &ModelConfig, vocab_size: usize) -> Result<Self, ConfigError> {
+        let d = cfg.d_model.get() as i64;
+        let (factory, options) = cfg.mixer_parts()?;
+        let emb_init = nn::EmbeddingConfig { ws_init: nn::Init::Randn { mean: 0.0, stdev: 0.02 }, ..Default::default() };
+        let no_decay = ParamGroup::NoDecay.path(vs);
+        let embed = nn::embedding(&no_decay / "embedding", vocab_size as i64, d, emb_init);
+        let absolute = factory.absolute_positions(&options);
+        let positions = absolute
+            .then(|| nn::embedding(&no_decay / "positions", cfg.max_positions.get() as i64, d, emb_init));
+        let mut blocks = Vec::with_capacity(cfg.n_layers.get());
+        for layer in 0..cfg.n_layers.get() {
+            let p = vs / "layers" / layer;
+            let ctx = MixerContext { d_model: d as usize, layer, n_layers: cfg.n_layers.get() };
+            let mixer = factory.build(&p / "mixer", &options, &ctx).map_err(|e| e.under("mixer"))?;
+            let mlp = cfg.mlp.as_ref().map(|m| {
+                (Norm::new(&p / "norm2", cfg.norm, d), Mlp::new(&p / "mlp", d, m.expand.get() as i64))
+            });
+            blocks.push(Block { norm: Norm::new(&p / "norm", cfg.norm, d), mixer, mlp });
+        }
+        Ok(Self {
+            embed,
+            positions,
+            blocks,
+            norm_f: Norm::new(vs / "norm_f", cfg.norm, d),
+            head: linear_zero_bias(vs / "lm_head", d, vocab_size as i64, false),
+            dropout: cfg.dropout.get(),
+            max_positions: absolute.then_some(cfg.max_positions.get()),
+        })
+    }
+
+    /// Longest sequence the model can take (the position table), if bounded.
+    pub fn max_len(&self) -> Option<usize> {
+        self.max_positions
+    }
+
+    /// `tokens`: (batch, length) int64 → logits (batch, length, vocab).
+    pub fn forward(&self, tokens: &Tensor, train: bool) -> Tensor {
+        let mut h = self.embed.forward(tokens);
+        if let Some(pos) = &self.positions {
+            let len = tokens.size()[1];
+            h = h + pos.forward(&Tensor::arange(len, (tch::Kind::Int64, tokens.device())));
+        }
+        for block in &self.blocks {
+            let y = block.mixer.forward(&block.norm.forward(&h), train);
+            h = h + y.dropout(self.dropout, train);
+            if let Some((norm, mlp)) = &block.mlp {
+                h = &h + mlp.forward(&norm.forward(&h)).dropout(self.dropout, train);
+            }
+        }
+        self.head.forward(&self.norm_f.forward(&h))
+    }
+}

@@ -1,0 +1,13 @@
+//! Models: the language-model backbone (embedding → n × (norm → mixer → residual [→ norm → MLP →
+//! residual]) → norm → head) and the registry of mixers it can be built from.
+
+mod attention;
+mod backbone;
+mod config;
+mod mlp;
+mod registry;
+
+pub use attention::{Attention, AttentionFactory, AttentionOptions, Positions};
+pub use backbone::LanguageModel;
+pub use config::{MlpConfig, ModelConfig};
+pub use registry::{mixer_factory, mixer_names, MIXERS};

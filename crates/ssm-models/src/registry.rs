@@ -1,0 +1,14 @@
+use ssm_nn::MixerFactory;
+
+use crate::attention::AttentionFactory;
+
+/// Every mixer a model config can name as `mixer.kind`.
+pub static MIXERS: &[&dyn MixerFactory] = &[&AttentionFactory];
+
+pub fn mixer_factory(name: &str) -> Option<&'static dyn MixerFactory> {
+    MIXERS.iter().copied().find(|f| f.name() == name)
+}
+
+pub fn mixer_names() -> Vec<&'static str> {
+    MIXERS.iter().map(|f| f.name()).collect()
+}

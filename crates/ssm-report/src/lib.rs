@@ -1,0 +1,8 @@
+//! Paper-style figures and tables. Plots are drawn once per backend (PNG and SVG) with a font
+//! bundled in the binary, so no system font or freetype is needed.
+
+mod line_plot;
+mod table;
+
+pub use line_plot::{line_plot, LinePlot, Series, VLine};
+pub use table::markdown_table;

@@ -1,0 +1,152 @@
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+/// One line of a plot.
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A dashed vertical marker (e.g. the training length).
+pub struct VLine {
+    pub x: f64,
+    pub label: String,
+}
+
+pub struct LinePlot<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub series: &'a [Series],
+    /// Plot x on a log2 axis (ticks at powers of two).
+    pub log2_x: bool,
+    /// Fixed y range; fitted to the data when absent.
+    pub y_range: Option<(f64, f64)>,
+    pub vline: Option<VLine>,
+}
+
+const FONT: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Ubuntu Light ships inside the epaint_default_fonts crate (Ubuntu Font Licence).
+        plotters::style::register_font(FONT, FontStyle::Normal, epaint_default_fonts::UBUNTU_LIGHT)
+            .unwrap_or_else(|_| panic!("the bundled font is a valid TTF"));
+    });
+}
+
+/// Draws `plot` to `stem.png` and `stem.svg`; returns both paths.
+pub fn line_plot(stem: &Path, plot: &LinePlot) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    register_font();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
+    let size = (900, 560);
+    {
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        draw(&root, plot)?;
+        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
+    }
+    {
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        draw(&root, plot)?;
+        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
+    }
+    Ok(vec![png, svg])
+}
+
+fn palette(i: usize) -> RGBColor {
+    const COLORS: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+    ];
+    COLORS[i % COLORS.len()]
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plot: &LinePlot) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("drawing failed: {e:?}");
+    root.fill(&WHITE).map_err(err)?;
+    let tx = |x: f64| if plot.log2_x { x.max(f64::MIN_POSITIVE).log2() } else { x };
+    let xs: Vec<f64> = plot.series.iter().flat_map(|s| s.points.iter().map(|p| tx(p.0))).collect();
+    let ys: Vec<f64> = plot.series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).collect();
+    let (mut x0, mut x1) = min_max(&xs).unwrap_or((0.0, 1.0));
+    if let Some(v) = &plot.vline {
+        x0 = x0.min(tx(v.x));
+        x1 = x1.max(tx(v.x));
+    }
+    if x1 - x0 < 1e-9 {
+        x1 = x0 + 1.0;
+    }
+    let (y0, y1) = plot.y_range.unwrap_or_else(|| {
+        let (a, b) = min_max(&ys).unwrap_or((0.0, 1.0));
+        let pad = ((b - a) * 0.05).max(1e-6);
+        (a - pad, b + pad)
+    });
+    let pad_x = (x1 - x0) * 0.03;
+    let mut chart = ChartBuilder::on(root)
+        .caption(plot.title, (FONT, 24))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d((x0 - pad_x)..(x1 + pad_x), y0..y1)
+        .map_err(err)?;
+    let log2 = plot.log2_x;
+    chart
+        .configure_mesh()
+        .x_desc(plot.x_label)
+        .y_desc(plot.y_label)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 17))
+        .x_labels(if log2 { (x1 - x0).ceil() as usize + 1 } else { 10 })
+        .x_label_formatter(&|x| if log2 { format!("2^{}", x.round() as i64) } else { format!("{x}") })
+        .draw()
+        .map_err(err)?;
+    if let Some(v) = &plot.vline {
+        let x = tx(v.x);
+        chart
+            .draw_series(DashedLineSeries::new(vec![(x, y0), (x, y1)], 6, 4, BLACK.stroke_width(1)))
+            .map_err(err)?
+            .label(v.label.clone())
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
+    }
+    for (i, s) in plot.series.iter().enumerate() {
+        let color = palette(i);
+        let pts: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (tx(x), y)).collect();
+        chart
+            .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
+            .map_err(err)?
+            .label(s.name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
+fn min_max(v: &[f64]) -> Option<(f64, f64)> {
+    let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if finite.is_empty() {
+        return None;
+    }
+    Some(finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x))))
+}

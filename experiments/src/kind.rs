@@ -1,0 +1,40 @@
+use std::path::Path;
+
+use ssm_config::{ConfigError, Value};
+use ssm_models::ModelConfig;
+use ssm_train::RunStatus;
+use tch::Device;
+
+use crate::{RunConfig, SummaryRow};
+
+/// Where and how one run executes.
+pub struct RunContext<'a> {
+    pub dir: &'a Path,
+    pub device: Device,
+    pub resume: bool,
+}
+
+/// What one run ended with.
+pub struct RunResult {
+    pub status: RunStatus,
+    pub steps_done: usize,
+    pub parameters: i64,
+    pub rows: Vec<SummaryRow>,
+}
+
+/// An experiment kind: a typed `task:` section and the run function.
+pub trait ExperimentKind: Sync {
+    fn name(&self) -> &'static str;
+    fn summary(&self) -> &'static str;
+    /// Built-in `--smoke` changes (`{task: ..., train: ...}`), under the config's `budgets.smoke`.
+    fn smoke_patch(&self) -> Value;
+    /// Checks the `task:` section; paths relative to it.
+    fn validate_task(&self, task: &Value) -> Result<(), ConfigError>;
+    /// Checks a model against the task (vocabulary, lengths); paths relative to the model.
+    fn validate_model(&self, _task: &Value, _model: &ModelConfig) -> Result<(), ConfigError> {
+        Ok(())
+    }
+    fn run(&self, run: &RunConfig, ctx: &RunContext) -> anyhow::Result<RunResult>;
+    /// Rebuilds `reports/<name>.{md,png,svg}` from a sweep's `summary.csv`.
+    fn report(&self, sweep_dir: &Path, reports_dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>>;
+}

@@ -1,0 +1,24 @@
+//! Experiments: config → plan (a grid of runs) → each run trains a model and emits rows →
+//! `results/<name>/<sweep>/` → reports.
+//!
+//! An experiment kind ([`ExperimentKind`]) owns a typed `task:` section and a run function; the
+//! rest of a config (`seed`, `train`, `models`, `budgets`) is shared by every kind.
+
+mod budget;
+mod curves;
+mod eval;
+mod length_report;
+mod kind;
+mod plan;
+mod registry;
+mod runner;
+mod summary;
+
+pub mod induction_heads;
+
+pub use budget::Budget;
+pub use kind::{ExperimentKind, RunContext, RunResult};
+pub use plan::{plan, ExperimentFile, Plan, RunConfig};
+pub use registry::{experiment_kind, experiment_names, EXPERIMENTS};
+pub use runner::{report_sweep, resume_sweep, run_plan, sweep_kind, RunError, SweepOutcome, SUMMARY};
+pub use summary::SummaryRow;
