@@ -145,6 +145,9 @@ impl Trainer<'_> {
                 progress.note(&format!("early stop at step {step}: target reached"));
                 break;
             }
+            if interrupt_at() == Some(step) {
+                anyhow::bail!("interrupted after step {step} ({INTERRUPT_VAR}); resume with --resume");
+            }
         }
         progress.finish();
         metrics.flush()?;
@@ -160,6 +163,14 @@ impl Trainer<'_> {
                 Metric::Loss => r.loss.is_some_and(|l| l <= es.target),
             })
     }
+}
+
+/// Test hook: stop a run after this many steps as an interruption would (after any checkpoint
+/// due at that step), so that resuming can be tested without killing a process.
+const INTERRUPT_VAR: &str = "SSM_LAB_INTERRUPT_AT_STEP";
+
+fn interrupt_at() -> Option<usize> {
+    std::env::var(INTERRUPT_VAR).ok().and_then(|v| v.parse().ok())
 }
 
 /// Running averages between two log lines.

@@ -1,0 +1,121 @@
+//! A tiny run end to end: every output, the CSV schemas, determinism, and resume.
+
+mod common;
+use std::path::Path;
+
+use common::*;
+
+fn column(csv_path: &Path, name: &str) -> Vec<String> {
+    let mut rdr = csv::Reader::from_path(csv_path).unwrap();
+    let idx = rdr.headers().unwrap().iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    rdr.records().map(|r| r.unwrap()[idx].to_string()).collect()
+}
+
+fn headers(csv_path: &Path) -> Vec<String> {
+    csv::Reader::from_path(csv_path).unwrap().headers().unwrap().iter().map(String::from).collect()
+}
+
+#[test]
+fn a_tiny_run_writes_every_output_and_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "tiny.yaml", TINY);
+    let mut metrics = Vec::new();
+    for k in 0..2 {
+        let out = dir.path().join(format!("r{k}"));
+        let o = run(&["run", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--device", "cpu"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(stdout.contains("summary: ") && stdout.contains("tiny-lr0.001-s3"), "{stdout}");
+        let sweep = sweep_dir(&out, "induction_heads");
+        let run_dir = sweep.join("tiny-lr0.001-s3");
+        for f in ["config.yaml", "manifest.json", "metrics.csv", "results.csv", "checkpoint.safetensors", "curves.png"] {
+            assert!(run_dir.join(f).is_file(), "missing {f}");
+        }
+        for f in ["summary.csv", "sweep.yaml", "induction_heads.md", "induction_heads.png", "induction_heads.svg"] {
+            assert!(sweep.join(f).is_file(), "missing {f}");
+        }
+        let m = run_dir.join("metrics.csv");
+        assert_eq!(
+            headers(&m),
+            ["step", "split", "seq_len", "loss", "accuracy", "tokens_per_s", "lr", "elapsed_s", "status", "note"]
+        );
+        let splits = column(&m, "split");
+        assert_eq!(splits.iter().filter(|s| *s == "train").count(), 4, "a train row every 2 of 8 steps");
+        assert_eq!(splits.iter().filter(|s| *s == "val").count(), 2);
+        assert_eq!(splits.iter().filter(|s| *s == "test").count(), 2);
+        let summary = sweep.join("summary.csv");
+        assert_eq!(column(&summary, "seq_len"), ["16", "32"]);
+        assert!(headers(&summary).contains(&"accuracy".to_string()));
+        let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run_dir.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["status"], "completed");
+        assert_eq!(manifest["steps_done"], 8);
+        assert_eq!(manifest["seed"], 3);
+        assert!(manifest["torch_version"].as_str().unwrap().starts_with("2.11.0"));
+        metrics.push((column(&m, "loss"), column(&m, "accuracy")));
+    }
+    assert_eq!(metrics[0], metrics[1], "same config and seed, same numbers");
+}
+
+#[test]
+fn an_interrupted_run_resumes_to_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "tiny.yaml", TINY);
+    let straight = dir.path().join("straight");
+    let o = run(&["run", cfg.to_str().unwrap(), "--out", straight.to_str().unwrap(), "--device", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let broken = dir.path().join("broken");
+    let o = bin()
+        .args(["run", cfg.to_str().unwrap(), "--out", broken.to_str().unwrap(), "--device", "cpu"])
+        .env("SSM_LAB_INTERRUPT_AT_STEP", "4")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let sweep = sweep_dir(&broken, "induction_heads");
+    let run_dir = sweep.join("tiny-lr0.001-s3");
+    assert_eq!(column(&run_dir.join("metrics.csv"), "step").last().unwrap(), "4", "metrics flushed whole at the checkpoint");
+
+    let o = run(&["run", "--resume", sweep.to_str().unwrap(), "--device", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("resumed at step 4"), "{}", stderr(&o));
+    let a = sweep_dir(&straight, "induction_heads").join("tiny-lr0.001-s3/metrics.csv");
+    let b = run_dir.join("metrics.csv");
+    assert_eq!(column(&a, "step"), column(&b, "step"));
+    assert_eq!(column(&a, "loss"), column(&b, "loss"));
+    assert_eq!(column(&a, "accuracy"), column(&b, "accuracy"));
+}
+
+#[test]
+fn the_shipped_config_runs_in_smoke_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs/induction_heads.yaml");
+    let out = dir.path().join("out");
+    let o = run(&["run", cfg.to_str().unwrap(), "--smoke", "--out", out.to_str().unwrap(), "--device", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sweep = sweep_dir(&out, "induction_heads");
+    assert!(sweep.to_string_lossy().ends_with("-smoke"));
+    let o = run(&["report", sweep.to_str().unwrap(), "--reports", dir.path().join("reports").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(dir.path().join("reports/induction_heads.md")).unwrap();
+    assert!(md.contains("| MHA-Abs |") && md.contains("Table 11"), "{md}");
+}
+
+#[test]
+fn data_sample_prints_inputs_and_scored_targets() {
+    let o = run(&["data", "sample", "--task", "induction_heads", "--seq-len", "10", "--batch", "3", "--seed", "5", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let inputs = v["inputs"].as_array().unwrap();
+    let targets = v["targets"].as_array().unwrap();
+    assert_eq!(inputs.len(), 3);
+    for (x, y) in inputs.iter().zip(targets) {
+        let x: Vec<i64> = x.as_array().unwrap().iter().map(|t| t.as_i64().unwrap()).collect();
+        let y: Vec<i64> = y.as_array().unwrap().iter().map(|t| t.as_i64().unwrap()).collect();
+        assert_eq!(x.len(), 10);
+        assert!(y[..9].iter().all(|&t| t < 0));
+        let trigger = x.iter().position(|&t| t == 15).unwrap();
+        assert_eq!(y[9], x[trigger + 1]);
+    }
+    let again = run(&["data", "sample", "--task", "induction_heads", "--seq-len", "10", "--batch", "3", "--seed", "5"]);
+    assert_eq!(o.stdout, again.stdout);
+}
