@@ -98,7 +98,11 @@ pub fn plan(source: &ConfigSource, budget: Budget) -> Result<Plan, ConfigError> 
                 m.insert("lr".into(), lr.clone());
             }
             let place = |e: ConfigError| {
-                let e = if e.path == "lr" && learning_rates(&train).len() > 1 { e.under(&format!("[{j}]")) } else { e };
+                let e = if e.path == "lr" && learning_rates(&train).len() > 1 {
+                    ConfigError { path: format!("lr[{j}]"), ..e }
+                } else {
+                    e
+                };
                 place_layered(source, e, "train", &at, model_patches.get("train"))
             };
             let train_cfg: TrainConfig = ssm_config::parse_value(&train_one).map_err(place)?;
@@ -211,5 +215,16 @@ fn check_name(name: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("`{name}` must be a non-empty name of letters, digits, '-', '_' or '.'"))
+    }
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("kind", &self.kind.name())
+            .field("name", &self.name)
+            .field("budget", &self.budget)
+            .field("runs", &self.runs.iter().map(|r| &r.run_id).collect::<Vec<_>>())
+            .finish()
     }
 }

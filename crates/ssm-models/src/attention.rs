@@ -77,22 +77,20 @@ impl Attention {
             opts,
         }
     }
+}
 
-    /// Rotary embedding: pairs (x_i, x_{i+d/2}) rotated by angle pos·θ_i, θ_i = base^(−2i/d)
-    /// (RoFormer eq. 34, GPT-NeoX's half-split layout). `x`: (B, H, L, Dh).
-    fn rotate(&self, x: &Tensor) -> Tensor {
-        let (len, dh) = (x.size()[2], x.size()[3]);
-        let half = dh / 2;
-        let opts = (Kind::Float, x.device());
-        let inv_freq = Tensor::arange(half, opts)
-            .g_mul_scalar(-2.0 * self.opts.rope_base.get().ln() / dh as f64)
-            .exp();
-        let angles = Tensor::arange(len, opts).outer(&inv_freq); // (L, Dh/2)
-        let (cos, sin) = (angles.cos().to_kind(x.kind()), angles.sin().to_kind(x.kind()));
-        let x1 = x.narrow(-1, 0, half);
-        let x2 = x.narrow(-1, half, half);
-        Tensor::cat(&[&x1 * &cos - &x2 * &sin, &x1 * &sin + &x2 * &cos], -1)
-    }
+/// Rotary embedding: pairs (x_i, x_{i+d/2}) rotated by angle pos·θ_i, θ_i = base^(−2i/d)
+/// (RoFormer eq. 34, GPT-NeoX's half-split layout). `x`: (B, H, L, Dh) with Dh even.
+pub fn rotary(x: &Tensor, base: f64) -> Tensor {
+    let (len, dh) = (x.size()[2], x.size()[3]);
+    let half = dh / 2;
+    let opts = (Kind::Float, x.device());
+    let inv_freq = Tensor::arange(half, opts).g_mul_scalar(-2.0 * base.ln() / dh as f64).exp();
+    let angles = Tensor::arange(len, opts).outer(&inv_freq); // (L, Dh/2)
+    let (cos, sin) = (angles.cos().to_kind(x.kind()), angles.sin().to_kind(x.kind()));
+    let x1 = x.narrow(-1, 0, half);
+    let x2 = x.narrow(-1, half, half);
+    Tensor::cat(&[&x1 * &cos - &x2 * &sin, &x1 * &sin + &x2 * &cos], -1)
 }
 
 impl Mixer for Attention {
@@ -102,8 +100,8 @@ impl Mixer for Attention {
         let qkv = self.qkv.forward(xs).view([b, l, 3, self.heads, dh]).permute([2, 0, 3, 1, 4]);
         let (mut q, mut k, v) = (qkv.get(0), qkv.get(1), qkv.get(2));
         if self.opts.positions == Positions::Rope {
-            q = self.rotate(&q);
-            k = self.rotate(&k);
+            q = rotary(&q, self.opts.rope_base.get());
+            k = rotary(&k, self.opts.rope_base.get());
         }
         let p = if train { self.opts.dropout.get() } else { 0.0 };
         let y = Tensor::scaled_dot_product_attention(&q, &k, &v, None::<Tensor>, p, true, None, false);

@@ -7,7 +7,7 @@ mod config;
 mod mlp;
 mod registry;
 
-pub use attention::{Attention, AttentionFactory, AttentionOptions, Positions};
+pub use attention::{rotary, Attention, AttentionFactory, AttentionOptions, Positions};
 pub use backbone::LanguageModel;
 pub use config::{MlpConfig, ModelConfig};
 pub use registry::{mixer_factory, mixer_names, MIXERS};
