@@ -86,12 +86,14 @@ pub fn plan(source: &ConfigSource, budget: Budget) -> Result<Plan, ConfigError> 
             return Err(source.error(&format!("{at}.name"), format!("duplicate model name `{}`", model.name)));
         }
         let task = layered(&file.task, model_patches.get("task"), patch.task.as_ref());
+        let task = with_overrides(source, "task", task)?;
         kind.validate_task(&task).map_err(|e| place_layered(source, e, "task", &at, model_patches.get("task")))?;
         kind.validate_model(&task, &model).map_err(|e| source.place(e, &at))?;
         if patch.models.as_ref().is_some_and(|only| !only.contains(&model.name)) {
             continue;
         }
         let train = layered(&file.train, model_patches.get("train"), patch.train.as_ref());
+        let train = with_overrides(source, "train", train)?;
         for (j, lr) in learning_rates(&train).into_iter().enumerate() {
             let mut train_one = train.clone();
             if let (Value::Mapping(m), false) = (&mut train_one, lr.is_null()) {
@@ -170,6 +172,15 @@ fn layered(base: &Value, model: Option<&Value>, budget: Option<&Value>) -> Value
         deep_merge(&mut v, p);
     }
     v
+}
+
+/// Command-line overrides of `section.*` win over the model's and the budget's patches too.
+fn with_overrides(source: &ConfigSource, section: &str, mut value: Value) -> Result<Value, ConfigError> {
+    for o in source.overrides.iter().filter(|o| o.path.len() > 1 && o.path[0] == section) {
+        let inner = ssm_config::Override { path: o.path[1..].to_vec(), value: o.value.clone(), text: o.text.clone() };
+        inner.apply(&mut value)?;
+    }
+    Ok(value)
 }
 
 /// Places an error of a layered section where its key was written: the model's patch if it set

@@ -78,3 +78,10 @@ fn errors_point_at_the_entry_that_holds_the_key() {
     let e = plan(&source(CFG, &["budgets.cpu.models=[zzz]"]), Budget::Cpu).unwrap_err();
     assert_eq!(e.path, "budgets");
 }
+
+#[test]
+fn command_line_overrides_win_over_model_and_budget_patches() {
+    let p = plan(&source(CFG, &["train.steps=42", "task.max_test_len=128"]), Budget::Cpu).unwrap();
+    assert_eq!(p.runs[0].train.steps.get(), 42);
+    assert_eq!(p.runs[0].task.get("max_test_len").and_then(|v| v.as_u64()), Some(128));
+}
