@@ -120,6 +120,9 @@ pub fn write(stem: &str, title: &str, sweep: &Path, reports: &Path, published: O
     if let Some(m) = &manifest {
         md += &format!("- device: {}\n- budget: {}{}\n- commit: {}\n", m.device, m.budget,
             if m.note.is_empty() { String::new() } else { format!(" ({})", m.note) }, m.git_commit);
+        if !m.overrides.is_empty() {
+            md += &format!("- command-line overrides: `{}`\n", m.overrides.join(" "));
+        }
     }
     if let Some(c) = &run_cfg {
         md += &format!("- training: {} steps at batch {}, train length {}\n", c.train.steps, c.train.batch_size,

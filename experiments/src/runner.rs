@@ -56,7 +56,7 @@ pub fn check_writable(root: &Path) -> Result<(), RunError> {
 }
 
 /// Runs every run of `plan` into a new sweep folder `root/<name>/<timestamp>[-budget]/`.
-pub fn run_plan(plan: &Plan, root: &Path, device: Device) -> Result<SweepOutcome, RunError> {
+pub fn run_plan(plan: &Plan, root: &Path, device: Device, overrides: &[String]) -> Result<SweepOutcome, RunError> {
     check_writable(root)?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     let suffix = if plan.budget == crate::Budget::Full { String::new() } else { format!("-{}", plan.budget.as_str()) };
@@ -83,7 +83,7 @@ pub fn run_plan(plan: &Plan, root: &Path, device: Device) -> Result<SweepOutcome
         plan.runs[0].budget_note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
         device::describe(device)
     );
-    run_folders(&dir, device, false)
+    run_folders(&dir, device, false, overrides)
 }
 
 /// Resumes a sweep folder (every unfinished run in it) or a single run folder.
@@ -98,7 +98,7 @@ pub fn resume_sweep(path: &Path, device: Device) -> Result<SweepOutcome, RunErro
             path.display()
         )));
     }
-    run_folders(sweep, device, true)
+    run_folders(sweep, device, true, &[])
 }
 
 fn run_dirs(sweep: &Path) -> Result<Vec<PathBuf>, RunError> {
@@ -112,7 +112,7 @@ fn run_dirs(sweep: &Path) -> Result<Vec<PathBuf>, RunError> {
 }
 
 /// Runs (or resumes) every run folder of a sweep, keeping finished ones, and writes `summary.csv`.
-fn run_folders(sweep: &Path, device: Device, resume: bool) -> Result<SweepOutcome, RunError> {
+fn run_folders(sweep: &Path, device: Device, resume: bool, overrides: &[String]) -> Result<SweepOutcome, RunError> {
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     for run_dir in run_dirs(sweep)? {
@@ -125,7 +125,7 @@ fn run_folders(sweep: &Path, device: Device, resume: bool) -> Result<SweepOutcom
                 continue;
             }
         }
-        match run_one(&run, &run_dir, device, resume) {
+        match run_one(&run, &run_dir, device, resume, overrides) {
             Ok(r) => rows.extend(r),
             Err(e) => {
                 eprintln!("{}: failed: {e:#}", run.run_id);
@@ -143,7 +143,7 @@ fn load_rows(run_dir: &Path) -> anyhow::Result<Vec<SummaryRow>> {
     Ok(rdr.deserialize().collect::<Result<Vec<_>, _>>()?)
 }
 
-fn run_one(run: &RunConfig, dir: &Path, device: Device, resume: bool) -> anyhow::Result<Vec<SummaryRow>> {
+fn run_one(run: &RunConfig, dir: &Path, device: Device, resume: bool, overrides: &[String]) -> anyhow::Result<Vec<SummaryRow>> {
     let kind = experiment_kind(&run.experiment)
         .ok_or_else(|| anyhow::anyhow!("unknown experiment `{}` in {}", run.experiment, dir.display()))?;
     let started = std::time::Instant::now();
@@ -159,6 +159,7 @@ fn run_one(run: &RunConfig, dir: &Path, device: Device, resume: bool) -> anyhow:
         torch_version: env!("SSM_LAB_TORCH_VERSION").to_string(),
         device: device::describe(device),
         budget: run.budget.as_str().to_string(),
+        overrides: overrides.to_vec(),
         parameters: 0,
         started: now(),
         finished: None,
@@ -170,6 +171,7 @@ fn run_one(run: &RunConfig, dir: &Path, device: Device, resume: bool) -> anyhow:
     if resume {
         if let Ok(old) = Manifest::load(&dir.join(MANIFEST)) {
             manifest.started = old.started;
+            manifest.overrides = old.overrides;
         }
     }
     manifest.save(&dir.join(MANIFEST))?;

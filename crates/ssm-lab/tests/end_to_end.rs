@@ -22,7 +22,7 @@ fn a_tiny_run_writes_every_output_and_is_deterministic() {
     let mut metrics = Vec::new();
     for k in 0..2 {
         let out = dir.path().join(format!("r{k}"));
-        let o = run(&["run", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--device", "cpu"]);
+        let o = run(&["run", cfg.to_str().unwrap(), "train.log_every=2", "--out", out.to_str().unwrap(), "--device", "cpu"]);
         assert!(o.status.success(), "{}", stderr(&o));
         let stdout = String::from_utf8_lossy(&o.stdout);
         assert!(stdout.contains("summary: ") && stdout.contains("tiny-lr0.001-s3"), "{stdout}");
@@ -50,6 +50,7 @@ fn a_tiny_run_writes_every_output_and_is_deterministic() {
         assert_eq!(manifest["status"], "completed");
         assert_eq!(manifest["steps_done"], 8);
         assert_eq!(manifest["seed"], 3);
+        assert_eq!(manifest["overrides"], serde_json::json!(["train.log_every=2"]));
         assert!(manifest["torch_version"].as_str().unwrap().starts_with("2.11.0"));
         metrics.push((column(&m, "loss"), column(&m, "accuracy")));
     }

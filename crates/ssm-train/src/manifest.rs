@@ -19,6 +19,9 @@ pub struct Manifest {
     pub device: String,
     /// `full`, `cpu_budget` or `smoke`: which budget the run used.
     pub budget: String,
+    /// Command-line overrides the run was started with (`key.path=value`).
+    #[serde(default)]
+    pub overrides: Vec<String>,
     pub parameters: i64,
     pub started: String,
     pub finished: Option<String>,

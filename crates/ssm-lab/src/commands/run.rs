@@ -19,7 +19,7 @@ pub fn run(args: RunArgs) -> Result {
                     plan.runs[0].budget_note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
                 );
             }
-            run_plan(&plan, &args.out, device)?
+            run_plan(&plan, &args.out, device, &args.overrides)?
         }
         (None, None) => return Err(Failure::Usage("a CONFIG or --resume RUN is needed".into())),
     };

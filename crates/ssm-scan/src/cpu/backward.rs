@@ -1,0 +1,341 @@
+//! CPU backward. Per row, segments are visited last to first; inside a segment the states are
+//! recomputed from the stored segment-start state (as the reference kernel's backward recomputes
+//! each chunk from x[chunk − 1], bwd 270), then the adjoint runs in reverse (bwd 277):
+//!
+//! μ_t = dy_t C_t + exp(Δ_{t+1} A) μ_{t+1} (μ after the last step = d last_state),
+//! dC_t = dy_t h_t, dB_t = μ_t Δ_t u_t, du_t = D dy_t + Δ_t Σ_n μ_t B_t,
+//! dΔ_t = u_t Σ_n μ_t B_t + Σ_n μ_t A exp(Δ_t A) h_{t−1}, dA = Σ_t μ_t Δ_t exp(Δ_t A) h_{t−1},
+//! dh0 = exp(Δ_1 A) μ_1, and through the softplus dδ = dΔ · σ(δ + bias).
+
+use rayon::prelude::*;
+
+use super::forward::{delta_at, Prepared};
+use super::{fast_exp, sigmoid, untranspose_bc, Problem, SharedMut, LANES, SEGMENT};
+use crate::shapes::BcLayout;
+
+/// Gradients in the inputs' shapes (flat f32); `None` for absent optional inputs.
+pub struct Grads {
+    pub du: Vec<f32>,
+    pub ddelta: Vec<f32>,
+    pub da: Vec<f32>,
+    pub db: Vec<f32>,
+    pub dc: Vec<f32>,
+    pub dd: Option<Vec<f32>>,
+    pub dz: Option<Vec<f32>>,
+    pub dbias: Option<Vec<f32>>,
+    pub dh0: Option<Vec<f32>>,
+}
+
+/// Per-task accumulators for variable B/C (summed over the channels of a group).
+struct Acc {
+    db: Vec<f32>,
+    dc: Vec<f32>,
+}
+
+struct Outs {
+    du: SharedMut,
+    ddelta: SharedMut,
+    dz: SharedMut,
+    da: SharedMut,
+    dd: SharedMut,
+    dbias: SharedMut,
+    dh0: SharedMut,
+    db_const: SharedMut,
+    dc_const: SharedMut,
+}
+
+struct Scratch {
+    hs: Vec<f32>,
+    ea: Vec<f32>,
+    dt: Vec<f32>,
+    yv: Vec<f32>,
+    mu: Vec<f32>,
+    da: Vec<f32>,
+    dbc: Vec<f32>,
+    dcc: Vec<f32>,
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn row_impl(
+    p: &Problem<'_>,
+    pre: &Prepared,
+    ckpt: &[f32],
+    dy_in: Option<&[f32]>,
+    dlast: Option<&[f32]>,
+    row: usize,
+    acc: &mut Acc,
+    o: &Outs,
+    sc: &mut Scratch,
+) {
+    let s = &p.shape;
+    let (np, n, len) = (pre.np, s.nstate, s.len);
+    let (b, d) = (row / s.dim, row % s.dim);
+    let nseg = super::n_segments(len);
+    let a = &pre.a[d * np..(d + 1) * np];
+    let dskip = p.d.map(|x| x[d]).unwrap_or(0.0);
+    // SAFETY: every output range below belongs to this row alone.
+    let (du, ddelta) = unsafe { (o.du.slice(row * len, len), o.ddelta.slice(row * len, len)) };
+    let mut dz = p.z.map(|_| unsafe { o.dz.slice(row * len, len) });
+    sc.mu.iter_mut().for_each(|x| *x = 0.0);
+    if let Some(dl) = dlast {
+        sc.mu[..n].copy_from_slice(&dl[row * n..(row + 1) * n]);
+    }
+    sc.da.iter_mut().for_each(|x| *x = 0.0);
+    sc.dbc.iter_mut().for_each(|x| *x = 0.0);
+    sc.dcc.iter_mut().for_each(|x| *x = 0.0);
+    let mut dd_acc = 0.0f32;
+    let mut dbias_acc = 0.0f32;
+    let groups_b = s.b.groups().max(1);
+    let groups_c = s.c.groups().max(1);
+    for seg in (0..nseg).rev() {
+        let t0 = seg * SEGMENT;
+        let t1 = (t0 + SEGMENT).min(len);
+        let m = t1 - t0;
+        // Segment-start state: the stored state of the previous segment, h0, or zero.
+        let hs = &mut sc.hs;
+        hs[..np].iter_mut().for_each(|x| *x = 0.0);
+        if seg > 0 {
+            hs[..n].copy_from_slice(&ckpt[(row * nseg + seg - 1) * n..(row * nseg + seg) * n]);
+        } else if let Some(h0) = p.h0 {
+            hs[..n].copy_from_slice(&h0[row * n..(row + 1) * n]);
+        }
+        // Recompute h_t, exp(Δ_t A) and (when gated) the pre-gate y_t inside the segment.
+        for i in 0..m {
+            let t = t0 + i;
+            let ut = p.u[row * len + t];
+            let dt = delta_at(p, row, d, t);
+            sc.dt[i] = dt;
+            let bv = pre.bc_at(&pre.b, s.b, s, b, d, t);
+            let cv = pre.bc_at(&pre.c, s.c, s, b, d, t);
+            let (prev, cur) = hs.split_at_mut((i + 1) * np);
+            let prev = &prev[i * np..];
+            let cur = &mut cur[..np];
+            let ea = &mut sc.ea[i * np..(i + 1) * np];
+            let mut yacc = [0.0f32; LANES];
+            for k in (0..np).step_by(LANES) {
+                for j in 0..LANES {
+                    let q = k + j;
+                    let e = fast_exp(dt * a[q]);
+                    ea[q] = e;
+                    cur[q] = e * prev[q] + dt * ut * bv[q];
+                    yacc[j] += cv[q] * cur[q];
+                }
+            }
+            sc.yv[i] = yacc.iter().sum::<f32>() + dskip * ut;
+        }
+        // Reverse sweep.
+        for i in (0..m).rev() {
+            let t = t0 + i;
+            let ut = p.u[row * len + t];
+            let dt = sc.dt[i];
+            let g = dy_in.map(|x| x[row * len + t]).unwrap_or(0.0);
+            let dyt = if let Some(z) = p.z {
+                let zt = z[row * len + t];
+                let sg = sigmoid(zt);
+                // d silu(z)/dz = σ(z)(1 + z(1 − σ(z))).
+                if let Some(dz) = dz.as_deref_mut() {
+                    dz[t] = g * sc.yv[i] * sg * (1.0 + zt * (1.0 - sg));
+                }
+                g * zt * sg
+            } else {
+                g
+            };
+            dd_acc += dyt * ut;
+            let bv = pre.bc_at(&pre.b, s.b, s, b, d, t);
+            let cv = pre.bc_at(&pre.c, s.c, s, b, d, t);
+            let hcur = &sc.hs[(i + 1) * np..(i + 2) * np];
+            let hprev = &sc.hs[i * np..(i + 1) * np];
+            let ea = &sc.ea[i * np..(i + 1) * np];
+            let dtu = dt * ut;
+            let mut s1 = [0.0f32; LANES];
+            let mut s2 = [0.0f32; LANES];
+            let (dbt, dct): (&mut [f32], &mut [f32]) = {
+                let bi = match s.b {
+                    BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
+                    BcLayout::Constant => None,
+                };
+                let ci = match s.c {
+                    BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
+                    BcLayout::Constant => None,
+                };
+                let _ = (groups_b, groups_c);
+                let dbt = match bi {
+                    Some(i0) => &mut acc.db[i0..i0 + np],
+                    None => &mut sc.dbc[..],
+                };
+                let dct = match ci {
+                    Some(i0) => &mut acc.dc[i0..i0 + np],
+                    None => &mut sc.dcc[..],
+                };
+                (dbt, dct)
+            };
+            for k in (0..np).step_by(LANES) {
+                for j in 0..LANES {
+                    let q = k + j;
+                    let mu = sc.mu[q] + dyt * cv[q];
+                    dct[q] += dyt * hcur[q];
+                    dbt[q] += mu * dtu;
+                    s1[j] += mu * bv[q];
+                    let pq = mu * hprev[q] * ea[q];
+                    sc.da[q] += pq * dt;
+                    s2[j] += pq * a[q];
+                    sc.mu[q] = mu * ea[q];
+                }
+            }
+            let s1: f32 = s1.iter().sum();
+            let s2: f32 = s2.iter().sum();
+            du[t] = dskip * dyt + dt * s1;
+            let mut ddt = ut * s1 + s2;
+            if p.softplus {
+                let mut x = p.delta[row * len + t];
+                if let Some(bias) = p.bias {
+                    x += bias[d];
+                }
+                ddt *= if x > 20.0 { 1.0 } else { sigmoid(x) };
+            }
+            ddelta[t] = ddt;
+            dbias_acc += ddt;
+        }
+    }
+    unsafe {
+        o.da.slice(row * np, np).copy_from_slice(&sc.da);
+        o.dh0.slice(row * n, n).copy_from_slice(&sc.mu[..n]);
+        *o.dd.slice(row, 1).as_mut_ptr() = dd_acc;
+        *o.dbias.slice(row, 1).as_mut_ptr() = dbias_acc;
+        if !s.b.is_variable() {
+            o.db_const.slice(row * np, np).copy_from_slice(&sc.dbc);
+        }
+        if !s.c.is_variable() {
+            o.dc_const.slice(row * np, np).copy_from_slice(&sc.dcc);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn row_avx2(
+    p: &Problem<'_>,
+    pre: &Prepared,
+    ckpt: &[f32],
+    dy: Option<&[f32]>,
+    dlast: Option<&[f32]>,
+    row: usize,
+    acc: &mut Acc,
+    o: &Outs,
+    sc: &mut Scratch,
+) {
+    row_impl(p, pre, ckpt, dy, dlast, row, acc, o, sc)
+}
+
+/// Runs the backward scan: `ckpt` is the forward's stored states, `dy` the gradient of y
+/// (the gated output), `dlast` that of last_state (either may be absent = zero).
+pub fn backward(p: &Problem<'_>, ckpt: &[f32], dy: Option<&[f32]>, dlast: Option<&[f32]>) -> Grads {
+    let s = p.shape;
+    let pre = Prepared::new(p);
+    let np = pre.np;
+    let rows = s.batch * s.dim;
+    let len = s.len;
+    let mut du = vec![0.0f32; rows * len];
+    let mut ddelta = vec![0.0f32; rows * len];
+    let mut dz = vec![0.0f32; if s.has_z { rows * len } else { 0 }];
+    let mut da_rows = vec![0.0f32; rows * np];
+    let mut dd_rows = vec![0.0f32; rows];
+    let mut dbias_rows = vec![0.0f32; rows];
+    let mut dh0 = vec![0.0f32; rows * s.nstate];
+    let mut dbc_rows = vec![0.0f32; rows * np];
+    let mut dcc_rows = vec![0.0f32; rows * np];
+    let outs = Outs {
+        du: SharedMut(du.as_mut_ptr()),
+        ddelta: SharedMut(ddelta.as_mut_ptr()),
+        dz: SharedMut(dz.as_mut_ptr()),
+        da: SharedMut(da_rows.as_mut_ptr()),
+        dd: SharedMut(dd_rows.as_mut_ptr()),
+        dbias: SharedMut(dbias_rows.as_mut_ptr()),
+        dh0: SharedMut(dh0.as_mut_ptr()),
+        db_const: SharedMut(dbc_rows.as_mut_ptr()),
+        dc_const: SharedMut(dcc_rows.as_mut_ptr()),
+    };
+    let var_len = |l: BcLayout| match l {
+        BcLayout::Variable { groups } => s.batch * groups * len * np,
+        BcLayout::Constant => 0,
+    };
+    let (nb, nc) = (var_len(s.b), var_len(s.c));
+    let avx2 = super::has_avx2();
+    let new_scratch = || Scratch {
+        hs: vec![0.0; (SEGMENT + 1) * np],
+        ea: vec![0.0; SEGMENT * np],
+        dt: vec![0.0; SEGMENT],
+        yv: vec![0.0; SEGMENT],
+        mu: vec![0.0; np],
+        da: vec![0.0; np],
+        dbc: vec![0.0; np],
+        dcc: vec![0.0; np],
+    };
+    // Rows are split into as many contiguous blocks as threads; each block owns one accumulator
+    // for variable dB/dC, summed at the end.
+    let threads = rayon::current_num_threads().max(1);
+    let nblocks = threads.min(rows);
+    let per = rows.div_ceil(nblocks);
+    let partials: Vec<Acc> = (0..nblocks)
+        .into_par_iter()
+        .map(|blk| {
+            let mut acc = Acc { db: vec![0.0; nb], dc: vec![0.0; nc] };
+            let mut sc = new_scratch();
+            for row in blk * per..((blk + 1) * per).min(rows) {
+                #[cfg(target_arch = "x86_64")]
+                if avx2 {
+                    // SAFETY: AVX2 and FMA present.
+                    unsafe { row_avx2(p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc) };
+                    continue;
+                }
+                row_impl(p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc);
+            }
+            acc
+        })
+        .collect();
+    let _ = avx2;
+    let mut total = Acc { db: vec![0.0; nb], dc: vec![0.0; nc] };
+    for part in &partials {
+        for (x, y) in total.db.iter_mut().zip(&part.db) {
+            *x += y;
+        }
+        for (x, y) in total.dc.iter_mut().zip(&part.dc) {
+            *x += y;
+        }
+    }
+    // Reductions over the batch for per-channel parameters.
+    let mut da_pad = vec![0.0f32; s.dim * np];
+    let mut dd = vec![0.0f32; s.dim];
+    let mut dbias = vec![0.0f32; s.dim];
+    let mut dbc = vec![0.0f32; s.dim * np];
+    let mut dcc = vec![0.0f32; s.dim * np];
+    for row in 0..rows {
+        let d = row % s.dim;
+        for q in 0..np {
+            da_pad[d * np + q] += da_rows[row * np + q];
+            dbc[d * np + q] += dbc_rows[row * np + q];
+            dcc[d * np + q] += dcc_rows[row * np + q];
+        }
+        dd[d] += dd_rows[row];
+        dbias[d] += dbias_rows[row];
+    }
+    let mut da = vec![0.0f32; s.dim * s.nstate];
+    for d in 0..s.dim {
+        da[d * s.nstate..(d + 1) * s.nstate].copy_from_slice(&da_pad[d * np..d * np + s.nstate]);
+    }
+    let db = if s.b.is_variable() { untranspose_bc(&total.db, s.b, &s) } else { untranspose_bc(&dbc, s.b, &s) };
+    let dc = if s.c.is_variable() { untranspose_bc(&total.dc, s.c, &s) } else { untranspose_bc(&dcc, s.c, &s) };
+    Grads {
+        du,
+        ddelta,
+        da,
+        db,
+        dc,
+        dd: s.has_d.then_some(dd),
+        dz: s.has_z.then_some(dz),
+        dbias: s.has_bias.then_some(dbias),
+        dh0: s.has_h0.then_some(dh0),
+    }
+}

@@ -1,0 +1,270 @@
+//! The CPU kernel: rayon over (batch, channel) rows, fp32 math, states kept in a small
+//! per-row array (never (batch, D, L, N) in memory).
+//!
+//! Layout choices (they mirror the CUDA kernel's, lineage.md §3):
+//! * variable B/C are transposed once per (batch, group) to (L, N′) with N′ = N rounded up to a
+//!   multiple of [`LANES`], so the inner loop over states is contiguous and vectorises;
+//! * the forward stores the state every [`SEGMENT`] steps ("chunk-boundary states", like the
+//!   reference kernel's `x` of (B, D, n_chunks, 2N), fwd 258); the backward recomputes the
+//!   states inside each segment from them (bwd 270) and runs the adjoint in reverse.
+
+pub mod backward;
+pub mod forward;
+
+use tch::{Device, Kind, Tensor};
+
+use crate::error::Result;
+use crate::shapes::{BcLayout, ScanShape};
+
+/// SIMD width the inner loops are written for (8 × f32 = one AVX register).
+pub const LANES: usize = 8;
+/// Steps between stored states.
+pub const SEGMENT: usize = 64;
+
+/// The problem in flat f32 slices (all contiguous, shapes as in [`ScanShape`]).
+pub struct Problem<'a> {
+    pub shape: ScanShape,
+    pub softplus: bool,
+    pub u: &'a [f32],
+    pub delta: &'a [f32],
+    pub a: &'a [f32],
+    pub b: &'a [f32],
+    pub c: &'a [f32],
+    pub d: Option<&'a [f32]>,
+    pub z: Option<&'a [f32]>,
+    pub bias: Option<&'a [f32]>,
+    pub h0: Option<&'a [f32]>,
+}
+
+pub(crate) fn padded(n: usize) -> usize {
+    n.div_ceil(LANES) * LANES
+}
+
+pub(crate) fn n_segments(len: usize) -> usize {
+    len.div_ceil(SEGMENT)
+}
+
+/// Variable B/C (batch, G, N, L) → (batch, G, L, N′), zero padded; constant (D, N) → (D, N′).
+pub(crate) fn transpose_bc(x: &[f32], layout: BcLayout, shape: &ScanShape) -> Vec<f32> {
+    let (n, np, len) = (shape.nstate, padded(shape.nstate), shape.len);
+    match layout {
+        BcLayout::Constant => {
+            let mut out = vec![0.0f32; shape.dim * np];
+            for d in 0..shape.dim {
+                out[d * np..d * np + n].copy_from_slice(&x[d * n..(d + 1) * n]);
+            }
+            out
+        }
+        BcLayout::Variable { groups } => {
+            let mut out = vec![0.0f32; shape.batch * groups * len * np];
+            for bg in 0..shape.batch * groups {
+                let src = &x[bg * n * len..(bg + 1) * n * len];
+                let dst = &mut out[bg * len * np..(bg + 1) * len * np];
+                for s in 0..n {
+                    let row = &src[s * len..(s + 1) * len];
+                    for (t, v) in row.iter().enumerate() {
+                        dst[t * np + s] = *v;
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Inverse of [`transpose_bc`] for gradients.
+pub(crate) fn untranspose_bc(x: &[f32], layout: BcLayout, shape: &ScanShape) -> Vec<f32> {
+    let (n, np, len) = (shape.nstate, padded(shape.nstate), shape.len);
+    match layout {
+        BcLayout::Constant => {
+            let mut out = vec![0.0f32; shape.dim * n];
+            for d in 0..shape.dim {
+                out[d * n..(d + 1) * n].copy_from_slice(&x[d * np..d * np + n]);
+            }
+            out
+        }
+        BcLayout::Variable { groups } => {
+            let mut out = vec![0.0f32; shape.batch * groups * n * len];
+            for bg in 0..shape.batch * groups {
+                let src = &x[bg * len * np..(bg + 1) * len * np];
+                let dst = &mut out[bg * n * len..(bg + 1) * n * len];
+                for s in 0..n {
+                    for t in 0..len {
+                        dst[s * len + t] = src[t * np + s];
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// A raw pointer that rayon tasks may share; each task writes a disjoint range.
+#[derive(Clone, Copy)]
+pub(crate) struct SharedMut(pub *mut f32);
+unsafe impl Send for SharedMut {}
+unsafe impl Sync for SharedMut {}
+impl SharedMut {
+    /// # Safety
+    /// The range must be in bounds and written by one task only.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn slice<'a>(self, start: usize, len: usize) -> &'a mut [f32] {
+        std::slice::from_raw_parts_mut(self.0.add(start), len)
+    }
+}
+
+/// exp(x) in f32 with plain arithmetic only (so the state loops vectorise): 2^k · p(f) with
+/// k = round(x·log2 e) and a degree-6 Taylor polynomial of e^{f ln 2}, |f| ≤ ½ (relative error
+/// < 2e-7). x is clamped to [−87, 88].
+#[inline(always)]
+pub(crate) fn fast_exp(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2: f32 = std::f32::consts::LN_2;
+    const SHIFTER: f32 = 12_582_912.0; // 1.5 · 2^23: adding it rounds to an integer
+    let x = x.clamp(-87.0, 88.0);
+    let kf = (x * LOG2E + SHIFTER) - SHIFTER;
+    let y = x - kf * LN2;
+    let p = 1.0 / 720.0;
+    let p = p * y + 1.0 / 120.0;
+    let p = p * y + 1.0 / 24.0;
+    let p = p * y + 1.0 / 6.0;
+    let p = p * y + 0.5;
+    let p = p * y + 1.0;
+    let p = p * y + 1.0;
+    let scale = f32::from_bits(((kf as i32 + 127) as u32) << 23);
+    p * scale
+}
+
+/// softplus(x) = log(1 + e^x), passed through above 20 (as the reference kernel, fwd 152-165).
+#[inline]
+pub(crate) fn softplus(x: f32) -> f32 {
+    if x > 20.0 {
+        x
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+#[inline]
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Whether the AVX2+FMA versions of the row kernels can run here.
+pub(crate) fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Contiguous f32 CPU copy (or view) of a tensor, for the kernel.
+pub(crate) fn as_f32(t: &Tensor) -> Tensor {
+    t.to_device(Device::Cpu).to_kind(Kind::Float).contiguous()
+}
+
+/// # Safety
+/// `t` must be a contiguous f32 CPU tensor that outlives the slice.
+pub(crate) unsafe fn slice_of(t: &Tensor) -> &[f32] {
+    let n = t.numel();
+    if n == 0 {
+        return &[];
+    }
+    std::slice::from_raw_parts(t.data_ptr() as *const f32, n)
+}
+
+/// # Safety
+/// As [`slice_of`], and no other reference to the data may be live.
+#[allow(clippy::mut_from_ref)]
+pub(crate) unsafe fn slice_of_mut(t: &Tensor) -> &mut [f32] {
+    let n = t.numel();
+    if n == 0 {
+        return &mut [];
+    }
+    std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n)
+}
+
+/// Tensor-level forward: the inputs of the bridge (u, Δ, A, B, C, D, z, bias, h0; undefined
+/// for absent ones) → (y, last_state, stored states).
+pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    let t: Vec<Option<Tensor>> = inputs.iter().map(|x| x.as_ref().map(as_f32)).collect();
+    let s = |i: usize| t[i].as_ref().map(|x| unsafe { slice_of(x) });
+    let p = Problem {
+        shape: *shape,
+        softplus,
+        u: s(0).unwrap(),
+        delta: s(1).unwrap(),
+        a: s(2).unwrap(),
+        b: s(3).unwrap(),
+        c: s(4).unwrap(),
+        d: s(5),
+        z: s(6),
+        bias: s(7),
+        h0: s(8),
+    };
+    let (bsz, dim, len, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
+    let opts = (Kind::Float, Device::Cpu);
+    let y = Tensor::empty([bsz, dim, len], opts);
+    let last = Tensor::empty([bsz, dim, n], opts);
+    let ckpt = Tensor::empty([bsz, dim, n_segments(shape.len) as i64, n], opts);
+    unsafe {
+        forward::forward(&p, slice_of_mut(&y), slice_of_mut(&last), Some(slice_of_mut(&ckpt)));
+    }
+    Ok((y, last, ckpt))
+}
+
+/// Tensor-level backward: saved inputs, stored states and the output gradients (dy, dlast;
+/// `None` stands for zeros) → the nine input gradients (`None` for absent inputs).
+pub(crate) fn backward_tensors(
+    inputs: &[Option<Tensor>; 9],
+    ckpt: &Tensor,
+    dy: Option<&Tensor>,
+    dlast: Option<&Tensor>,
+    shape: &ScanShape,
+    softplus: bool,
+) -> Result<[Option<Tensor>; 9]> {
+    let t: Vec<Option<Tensor>> = inputs.iter().map(|x| x.as_ref().map(as_f32)).collect();
+    let s = |i: usize| t[i].as_ref().map(|x| unsafe { slice_of(x) });
+    let p = Problem {
+        shape: *shape,
+        softplus,
+        u: s(0).unwrap(),
+        delta: s(1).unwrap(),
+        a: s(2).unwrap(),
+        b: s(3).unwrap(),
+        c: s(4).unwrap(),
+        d: s(5),
+        z: s(6),
+        bias: s(7),
+        h0: s(8),
+    };
+    let ckpt = as_f32(ckpt);
+    let dy = dy.map(as_f32);
+    let dlast = dlast.map(as_f32);
+    let g = unsafe {
+        backward::backward(
+            &p,
+            slice_of(&ckpt),
+            dy.as_ref().map(|x| slice_of(x)),
+            dlast.as_ref().map(|x| slice_of(x)),
+        )
+    };
+    let like = |i: usize, v: Vec<f32>| -> Option<Tensor> {
+        inputs[i].as_ref().map(|x| Tensor::from_slice(&v).view(x.size().as_slice()).to_kind(x.kind()))
+    };
+    Ok([
+        like(0, g.du),
+        like(1, g.ddelta),
+        like(2, g.da),
+        like(3, g.db),
+        like(4, g.dc),
+        g.dd.and_then(|v| like(5, v)),
+        g.dz.and_then(|v| like(6, v)),
+        g.dbias.and_then(|v| like(7, v)),
+        g.dh0.and_then(|v| like(8, v)),
+    ])
+}

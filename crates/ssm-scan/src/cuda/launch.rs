@@ -1,0 +1,149 @@
+//! Kernel configuration, module loading and launches on libtorch's current stream.
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cudarc::driver::{sys, CudaContext, CudaFunction};
+
+use super::nvrtc_cache::ptx_for;
+use crate::error::{Result, ScanError};
+use crate::shapes::ScanShape;
+
+/// Time steps per forward sub-chunk (registers hold SUB values of B, C and y per lane).
+pub const SUB: usize = 16;
+/// Time steps per backward sub-chunk.
+pub const SUBB: usize = 8;
+/// Steps between states stored by the forward (the backward's segment).
+pub const SEG: usize = 128;
+/// Largest state size the kernel takes (as the reference kernel's MAX_DSTATE).
+pub const MAX_NSTATE: usize = 256;
+const SMEM_LIMIT: usize = 46 * 1024;
+
+/// The launch geometry for one problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Config {
+    pub lanes: usize,
+    pub spl: usize,
+    pub rows_per_warp: usize,
+    pub chunk: usize,
+    pub warps_fwd: usize,
+    pub warps_bwd: usize,
+}
+
+impl Config {
+    pub fn new(nstate: usize) -> Self {
+        let lanes = nstate.next_power_of_two().min(32);
+        let spl = nstate.div_ceil(lanes);
+        let rows_per_warp = 32 / lanes;
+        let chunk = (128 / rows_per_warp).max(SUB);
+        // Backward shared memory per warp: sub-chunk start states, staging, dB/dC slots.
+        let per_warp_bwd = (SEG / SUBB) * spl * 32 * 4 + 5 * rows_per_warp * SUBB * 4 + 2 * SUBB * nstate * 4;
+        let warps_bwd = (SMEM_LIMIT / per_warp_bwd).clamp(1, 8);
+        Config { lanes, spl, rows_per_warp, chunk, warps_fwd: 4, warps_bwd }
+    }
+
+    /// The `-D` definitions for NVRTC.
+    pub fn defines(&self, shape: &ScanShape, bf16: bool, softplus: bool) -> Vec<(String, i64)> {
+        let vec = if bf16 { 8 } else { 4 };
+        let d = |k: &str, v: i64| (k.to_string(), v);
+        vec![
+            d("INPUT_BF16", bf16 as i64),
+            d("NSTATE", shape.nstate as i64),
+            d("LANES", self.lanes as i64),
+            d("SPL", self.spl as i64),
+            // The two kernels of one module share WARPS; a module is built per direction.
+            d("SUB", SUB as i64),
+            d("SUBB", SUBB as i64),
+            d("CHUNK", self.chunk as i64),
+            d("SEG", SEG as i64),
+            d("B_VAR", shape.b.is_variable() as i64),
+            d("C_VAR", shape.c.is_variable() as i64),
+            d("HAS_D", shape.has_d as i64),
+            d("HAS_Z", shape.has_z as i64),
+            d("HAS_BIAS", shape.has_bias as i64),
+            d("HAS_H0", shape.has_h0 as i64),
+            d("SOFTPLUS", softplus as i64),
+            d("ALIGNED", (shape.len % vec == 0) as i64),
+            // SSM_SCAN_PREFETCH=0 turns the B/C prefetch off (for measuring it).
+            d("PREFETCH", (std::env::var("SSM_SCAN_PREFETCH").map(|v| v != "0").unwrap_or(true)) as i64),
+        ]
+    }
+}
+
+/// The CUDA context (the device's primary context, shared with libtorch) of a device.
+pub fn context(device: usize) -> Result<Arc<CudaContext>> {
+    static CTX: OnceLock<Mutex<HashMap<usize, Arc<CudaContext>>>> = OnceLock::new();
+    // SAFETY: only tries to dlopen the driver library.
+    if !unsafe { sys::is_culib_present() } {
+        return Err(ScanError::Unavailable {
+            backend: "cuda",
+            reason: "the CUDA driver library (libcuda.so) was not found on the loader path".into(),
+        });
+    }
+    let mut m = CTX.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(c) = m.get(&device) {
+        return Ok(c.clone());
+    }
+    let ctx = CudaContext::new(device).map_err(|e| ScanError::Driver(format!("creating the context of device {device}: {e:?}")))?;
+    m.insert(device, ctx.clone());
+    Ok(ctx)
+}
+
+/// The forward or backward kernel for a configuration, compiled and loaded once.
+pub fn function(device: usize, defines: &[(String, i64)], name: &'static str) -> Result<CudaFunction> {
+    static FUNCS: OnceLock<Mutex<HashMap<(usize, Vec<(String, i64)>, &'static str), CudaFunction>>> = OnceLock::new();
+    let key = (device, defines.to_vec(), name);
+    if let Some(f) = FUNCS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(f.clone());
+    }
+    let ctx = context(device)?;
+    let cc = ctx.compute_capability().map_err(|e| ScanError::Driver(format!("{e:?}")))?;
+    let ptx = ptx_for(defines, cc)?;
+    let module = ctx
+        .load_module(cudarc::nvrtc::Ptx::from_src(ptx))
+        .map_err(|e| ScanError::Driver(format!("loading the selective-scan module: {e:?}")))?;
+    let f = module.load_function(name).map_err(|e| ScanError::Driver(format!("loading {name}: {e:?}")))?;
+    FUNCS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).insert(key, f.clone());
+    Ok(f)
+}
+
+/// One kernel argument.
+pub enum Arg {
+    Ptr(u64),
+    I32(i32),
+}
+
+/// Launches `f` on libtorch's current stream of `device` (the legacy default stream when the
+/// C shim is absent), which orders it with the tch ops around it.
+pub fn launch(device: usize, f: &CudaFunction, grid: u32, block: u32, args: &[Arg]) -> Result<()> {
+    let ctx = context(device)?;
+    ctx.bind_to_thread().map_err(|e| ScanError::Driver(format!("{e:?}")))?;
+    let stream = crate::bridge::current_cuda_stream(device).unwrap_or(std::ptr::null_mut()) as sys::CUstream;
+    let mut ptrs: Vec<u64> = Vec::with_capacity(args.len());
+    let mut ints: Vec<i32> = Vec::with_capacity(args.len());
+    for a in args {
+        match a {
+            Arg::Ptr(p) => ptrs.push(*p),
+            Arg::I32(i) => ints.push(*i),
+        }
+    }
+    let (mut pi, mut ii) = (0, 0);
+    let mut params: Vec<*mut c_void> = Vec::with_capacity(args.len());
+    for a in args {
+        match a {
+            Arg::Ptr(_) => {
+                params.push(&mut ptrs[pi] as *mut u64 as *mut c_void);
+                pi += 1;
+            }
+            Arg::I32(_) => {
+                params.push(&mut ints[ii] as *mut i32 as *mut c_void);
+                ii += 1;
+            }
+        }
+    }
+    // SAFETY: the parameter list matches the kernel signature (built by the callers next to it);
+    // the pointed-to values outlive the call (cuLaunchKernel copies them).
+    unsafe { cudarc::driver::result::launch_kernel(f.cu_function(), (grid, 1, 1), (block, 1, 1), 0, stream, &mut params) }
+        .map_err(|e| ScanError::Driver(format!("launching the selective-scan kernel: {e:?}")))
+}

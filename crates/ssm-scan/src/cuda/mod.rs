@@ -1,0 +1,220 @@
+//! The CUDA kernel: `selective_scan.cu` compiled at run time by NVRTC (see [`nvrtc_cache`]),
+//! launched through the CUDA driver API on libtorch's current stream (see [`launch`]) on the
+//! device memory of tch tensors.
+
+pub mod launch;
+pub mod nvrtc_cache;
+
+use tch::{Device, Kind, Tensor};
+
+use crate::error::{Result, ScanError};
+use crate::shapes::{cuda_index, BcLayout, ScanShape};
+use launch::{Arg, Config, MAX_NSTATE, SEG};
+
+/// Checks that the CUDA kernel can run these inputs here: a CUDA device, the driver and NVRTC
+/// libraries, and a state size the kernel takes.
+pub(crate) fn check_supported(shape: &ScanShape, device: Device) -> Result<()> {
+    let idx = cuda_index(device)?;
+    if shape.nstate > MAX_NSTATE {
+        return Err(ScanError::shape("A", format!("the CUDA kernel takes N <= {MAX_NSTATE}, got N = {}", shape.nstate)));
+    }
+    if shape.len > i32::MAX as usize / 2 || shape.batch * shape.dim > i32::MAX as usize {
+        return Err(ScanError::shape("u", "too large for the CUDA kernel's 32-bit sizes"));
+    }
+    if !nvrtc_cache::nvrtc_present() {
+        return Err(ScanError::Unavailable {
+            backend: "cuda",
+            reason: "the NVRTC library (libnvrtc.so) was not found on the loader path".into(),
+        });
+    }
+    launch::context(idx).map(|_| ())
+}
+
+/// Whether the CUDA backend can run on device 0 here (a GPU, libcuda and NVRTC); the reason
+/// when it cannot.
+pub fn availability() -> std::result::Result<(), String> {
+    if !tch::Cuda::is_available() {
+        return Err("libtorch sees no CUDA device".into());
+    }
+    if !nvrtc_cache::nvrtc_present() {
+        return Err("the NVRTC library (libnvrtc.so) was not found on the loader path".into());
+    }
+    launch::context(0).map(|_| ()).map_err(|e| e.to_string())
+}
+
+fn ptr(t: &Tensor) -> u64 {
+    t.data_ptr() as u64
+}
+
+fn opt_ptr(t: Option<&Tensor>) -> u64 {
+    t.map(ptr).unwrap_or(0)
+}
+
+/// Bytes of device memory the op allocates beyond its inputs and outputs: the stored states
+/// (forward) and the f32 accumulators of the backward.
+pub fn extra_bytes(shape: &ScanShape, backward: bool, input_bytes: usize) -> usize {
+    let nseg = shape.len.div_ceil(SEG);
+    let ckpt = shape.batch * shape.dim * nseg * shape.nstate * 4;
+    if !backward {
+        return ckpt;
+    }
+    let bc = |l: BcLayout| match l {
+        // f32 accumulator, plus the cast to the input dtype when that is narrower.
+        BcLayout::Variable { groups } => {
+            let n = shape.batch * groups * shape.nstate * shape.len;
+            n * 4 + if input_bytes < 4 { n * input_bytes } else { 0 }
+        }
+        BcLayout::Constant => shape.dim * shape.nstate * 4,
+    };
+    ckpt + bc(shape.b) + bc(shape.c) + shape.dim * shape.nstate * 4
+}
+
+/// Forward: (y, last_state, stored states). `save` = false skips the stored states (inference).
+pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool, save: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    let device = u.device();
+    let dev = cuda_index(device)?;
+    let kind = u.kind();
+    let bf16 = kind == Kind::BFloat16;
+    let cfg = Config::new(shape.nstate);
+    let mut defines = cfg.defines(shape, bf16, softplus);
+    defines.push(("WARPS".into(), cfg.warps_fwd as i64));
+    defines.push(("KERNEL_FWD".into(), 1));
+    let f = launch::function(dev, &defines, "selective_scan_fwd")?;
+    let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
+    let nseg = shape.len.div_ceil(SEG) as i64;
+    let y = Tensor::empty([b, d, l], (kind, device));
+    let last = Tensor::empty([b, d, n], (Kind::Float, device));
+    let ckpt = if save { Tensor::empty([b, d, nseg, n], (Kind::Float, device)) } else { Tensor::empty([0], (Kind::Float, device)) };
+    let i = |k: usize| inputs[k].as_ref();
+    let args = [
+        Arg::Ptr(ptr(u)),
+        Arg::Ptr(opt_ptr(i(1))),
+        Arg::Ptr(opt_ptr(i(2))),
+        Arg::Ptr(opt_ptr(i(3))),
+        Arg::Ptr(opt_ptr(i(4))),
+        Arg::Ptr(opt_ptr(i(5))),
+        Arg::Ptr(opt_ptr(i(6))),
+        Arg::Ptr(opt_ptr(i(7))),
+        Arg::Ptr(opt_ptr(i(8))),
+        Arg::Ptr(ptr(&y)),
+        Arg::Ptr(ptr(&last)),
+        Arg::Ptr(if save { ptr(&ckpt) } else { 0 }),
+        Arg::I32(shape.batch as i32),
+        Arg::I32(shape.dim as i32),
+        Arg::I32(shape.len as i32),
+        Arg::I32(shape.b.groups().max(1) as i32),
+        Arg::I32(shape.c.groups().max(1) as i32),
+        Arg::I32(nseg as i32),
+    ];
+    let rows = shape.batch * shape.dim;
+    let rows_per_block = cfg.warps_fwd * cfg.rows_per_warp;
+    let grid = rows.div_ceil(rows_per_block) as u32;
+    launch::launch(dev, &f, grid, (cfg.warps_fwd * 32) as u32, &args)?;
+    Ok((y, last, ckpt))
+}
+
+/// Backward: the nine input gradients (`None` for absent inputs). `needs` has bit i set when
+/// the gradient of input i is wanted (all are computed; the mask only skips dh0's write).
+pub(crate) fn backward_tensors(
+    inputs: &[Option<Tensor>; 9],
+    ckpt: &Tensor,
+    dy: Option<&Tensor>,
+    dlast: Option<&Tensor>,
+    shape: &ScanShape,
+    softplus: bool,
+    needs: u32,
+) -> Result<[Option<Tensor>; 9]> {
+    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    let device = u.device();
+    let dev = cuda_index(device)?;
+    let kind = u.kind();
+    let bf16 = kind == Kind::BFloat16;
+    let cfg = Config::new(shape.nstate);
+    let mut defines = cfg.defines(shape, bf16, softplus);
+    defines.push(("WARPS".into(), cfg.warps_bwd as i64));
+    defines.push(("KERNEL_FWD".into(), 0));
+    let f = launch::function(dev, &defines, "selective_scan_bwd")?;
+    let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
+    let nseg = shape.len.div_ceil(SEG) as i64;
+    let fopt = (Kind::Float, device);
+    let dy = dy.map(|t| t.to_kind(kind).contiguous());
+    let dlast = dlast.map(|t| t.to_kind(Kind::Float).contiguous());
+    let du = Tensor::empty([b, d, l], (kind, device));
+    let ddelta = Tensor::empty([b, d, l], (kind, device));
+    let dz = shape.has_z.then(|| Tensor::empty([b, d, l], (kind, device)));
+    let da = Tensor::zeros([d, n], fopt);
+    let bc_grad = |x: &Tensor| Tensor::zeros(x.size().as_slice(), fopt);
+    let db = bc_grad(inputs[3].as_ref().unwrap());
+    let dc = bc_grad(inputs[4].as_ref().unwrap());
+    let dd = shape.has_d.then(|| Tensor::zeros([d], fopt));
+    let dbias = shape.has_bias.then(|| Tensor::zeros([d], fopt));
+    let want_dh0 = shape.has_h0 && needs & (1 << 8) != 0;
+    let dh0 = want_dh0.then(|| Tensor::zeros([b, d, n], fopt));
+    let i = |k: usize| inputs[k].as_ref();
+    let _ = nseg;
+    let args = [
+        Arg::Ptr(ptr(u)),
+        Arg::Ptr(opt_ptr(i(1))),
+        Arg::Ptr(opt_ptr(i(2))),
+        Arg::Ptr(opt_ptr(i(3))),
+        Arg::Ptr(opt_ptr(i(4))),
+        Arg::Ptr(opt_ptr(i(5))),
+        Arg::Ptr(opt_ptr(i(6))),
+        Arg::Ptr(opt_ptr(i(7))),
+        Arg::Ptr(opt_ptr(i(8))),
+        Arg::Ptr(ptr(ckpt)),
+        Arg::Ptr(opt_ptr(dy.as_ref())),
+        Arg::Ptr(opt_ptr(dlast.as_ref())),
+        Arg::Ptr(ptr(&du)),
+        Arg::Ptr(ptr(&ddelta)),
+        Arg::Ptr(opt_ptr(dz.as_ref())),
+        Arg::Ptr(ptr(&da)),
+        Arg::Ptr(ptr(&db)),
+        Arg::Ptr(ptr(&dc)),
+        Arg::Ptr(opt_ptr(dd.as_ref())),
+        Arg::Ptr(opt_ptr(dbias.as_ref())),
+        Arg::Ptr(opt_ptr(dh0.as_ref())),
+        Arg::I32(shape.batch as i32),
+        Arg::I32(shape.dim as i32),
+        Arg::I32(shape.len as i32),
+        Arg::I32(shape.b.groups().max(1) as i32),
+        Arg::I32(shape.c.groups().max(1) as i32),
+        Arg::I32(ckpt.size().get(2).copied().unwrap_or(0) as i32),
+    ];
+    let rows = shape.batch * shape.dim;
+    let rows_per_block = cfg.warps_bwd * cfg.rows_per_warp;
+    let grid = rows.div_ceil(rows_per_block) as u32;
+    launch::launch(dev, &f, grid, (cfg.warps_bwd * 32) as u32, &args)?;
+    let cast = |t: Tensor, k: usize| -> Tensor {
+        let want = inputs[k].as_ref().map(|x| x.kind()).unwrap_or(Kind::Float);
+        if t.kind() != want { t.to_kind(want) } else { t }
+    };
+    Ok([
+        Some(du),
+        Some(ddelta),
+        Some(da),
+        Some(cast(db, 3)),
+        Some(cast(dc, 4)),
+        dd,
+        dz,
+        dbias,
+        dh0,
+    ])
+}
+
+/// The name of a CUDA device (as the driver reports it).
+pub fn device_name(device: Device) -> Result<String> {
+    let ctx = launch::context(cuda_index(device)?)?;
+    ctx.name().map_err(|e| ScanError::Driver(format!("{e:?}")))
+}
+
+/// The PTX of the forward or backward kernel for a problem, compiled for `arch` (e.g. (9, 0)),
+/// needing NVRTC but no GPU: used to check that every configuration compiles.
+pub fn ptx_for_shape(shape: &ScanShape, bf16: bool, softplus: bool, backward: bool, arch: (i32, i32)) -> Result<String> {
+    let cfg = Config::new(shape.nstate);
+    let mut defines = cfg.defines(shape, bf16, softplus);
+    defines.push(("WARPS".into(), if backward { cfg.warps_bwd } else { cfg.warps_fwd } as i64));
+    defines.push(("KERNEL_FWD".into(), (!backward) as i64));
+    nvrtc_cache::ptx_for(&defines, arch)
+}

@@ -1,0 +1,52 @@
+//! Every kernel configuration compiles with NVRTC (no GPU needed, only the NVRTC library; the
+//! test is skipped with a note when that is absent), and no register array spills to local
+//! memory through run-time indexing (no `.local` arrays in the PTX).
+use ssm_scan::{BcLayout, ScanShape};
+
+#[test]
+fn all_configurations_compile_without_local_arrays() {
+    if !ssm_scan::cuda::nvrtc_cache::nvrtc_present() {
+        eprintln!("note: NVRTC not found; kernel compilation test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("SSM_SCAN_NVRTC_CACHE", dir.path());
+    let mut checked = 0;
+    for &n in &[1usize, 4, 16, 64, 256] {
+        for &(bl, cl) in &[
+            (BcLayout::Variable { groups: 1 }, BcLayout::Variable { groups: 2 }),
+            (BcLayout::Constant, BcLayout::Constant),
+            (BcLayout::Variable { groups: 1 }, BcLayout::Constant),
+        ] {
+            for &bf16 in &[false, true] {
+                for &(len, flags) in &[(4096usize, true), (4099, false)] {
+                    let shape = ScanShape {
+                        batch: 2,
+                        dim: 4,
+                        len,
+                        nstate: n,
+                        b: bl,
+                        c: cl,
+                        has_d: flags,
+                        has_z: flags,
+                        has_bias: flags,
+                        has_h0: flags,
+                    };
+                    for &bwd in &[false, true] {
+                        let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, flags, bwd, (9, 0))
+                            .unwrap_or_else(|e| panic!("N={n} {bl:?}/{cl:?} bf16={bf16} bwd={bwd}: {e}"));
+                        assert!(ptx.contains(".entry"), "no entry point");
+                        assert!(
+                            !ptx.contains(".local"),
+                            "N={n} bf16={bf16} bwd={bwd} {bl:?}/{cl:?}: local memory in PTX"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    // The on-disk cache holds the compiled modules.
+    let files = std::fs::read_dir(dir.path()).unwrap().count();
+    assert!(files > 0 && checked > 0);
+}
