@@ -26,6 +26,11 @@ pub struct RunResult {
 pub trait ExperimentKind: Sync {
     fn name(&self) -> &'static str;
     fn summary(&self) -> &'static str;
+    /// False for kinds that train no model (computations such as HiPPO reconstruction): their
+    /// configs have no `train:` or `models:` section, and each seed is one run.
+    fn trains_models(&self) -> bool {
+        true
+    }
     /// Built-in `--smoke` changes (`{task: ..., train: ...}`), under the config's `budgets.smoke`.
     fn smoke_patch(&self) -> Value;
     /// Checks the `task:` section; paths relative to it.

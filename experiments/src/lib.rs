@@ -7,18 +7,21 @@
 mod budget;
 mod curves;
 mod eval;
+mod hippo;
 mod length_report;
 mod kind;
 mod plan;
 mod registry;
 mod runner;
 mod summary;
+mod untrained;
 
+pub mod hippo_reconstruction;
 pub mod induction_heads;
 
 pub use budget::Budget;
 pub use kind::{ExperimentKind, RunContext, RunResult};
 pub use plan::{plan, ExperimentFile, Plan, RunConfig};
 pub use registry::{experiment_kind, experiment_names, EXPERIMENTS};
-pub use runner::{report_sweep, resume_sweep, run_plan, sweep_kind, RunError, SweepOutcome, SUMMARY};
+pub use runner::{check_writable, report_sweep, resume_sweep, run_plan, sweep_kind, RunError, SweepOutcome, SUMMARY};
 pub use summary::SummaryRow;

@@ -20,7 +20,10 @@ pub struct ExperimentFile {
     #[serde(default = "one_seed")]
     pub seed: OneOrMany<u64>,
     pub task: Value,
+    /// Required unless the kind trains no model ([`ExperimentKind::trains_models`]).
+    #[serde(default)]
     pub train: Value,
+    #[serde(default)]
     pub models: Vec<Value>,
     #[serde(default)]
     pub budgets: Budgets,
@@ -42,7 +45,10 @@ pub struct RunConfig {
     #[serde(default)]
     pub budget_note: Option<String>,
     pub task: Value,
+    /// Left out of the saved config (and a zero-step placeholder) for kinds that train no model.
+    #[serde(default = "crate::untrained::no_training", skip_serializing_if = "crate::untrained::is_no_training")]
     pub train: TrainConfig,
+    #[serde(default = "crate::untrained::no_model", skip_serializing_if = "crate::untrained::is_no_model")]
     pub model: ModelConfig,
 }
 
@@ -67,12 +73,18 @@ pub fn plan(source: &ConfigSource, budget: Budget) -> Result<Plan, ConfigError> 
             format!("unknown experiment `{}`; known: {}", file.experiment, experiment_names().join(", ")),
         )
     })?;
-    if file.models.is_empty() {
-        return Err(source.error("models", "at least one model is needed"));
-    }
     let patch = budget_patch(kind, &file.budgets, budget, source)?;
     let name = file.name.clone().unwrap_or_else(|| kind.name().to_string());
     check_name(&name).map_err(|m| source.error("name", m))?;
+    if !kind.trains_models() {
+        return crate::untrained::plan_runs(kind, &file, &patch, source, budget, name);
+    }
+    if file.train.is_null() {
+        return Err(source.error("train", "missing section `train` (steps, batch_size, lr, ...)"));
+    }
+    if file.models.is_empty() {
+        return Err(source.error("models", "at least one model is needed"));
+    }
 
     let seeds = patch.seed.clone().unwrap_or_else(|| file.seed.clone()).0;
     let mut runs = Vec::new();
@@ -175,7 +187,7 @@ fn layered(base: &Value, model: Option<&Value>, budget: Option<&Value>) -> Value
 }
 
 /// Command-line overrides of `section.*` win over the model's and the budget's patches too.
-fn with_overrides(source: &ConfigSource, section: &str, mut value: Value) -> Result<Value, ConfigError> {
+pub(crate) fn with_overrides(source: &ConfigSource, section: &str, mut value: Value) -> Result<Value, ConfigError> {
     for o in source.overrides.iter().filter(|o| o.path.len() > 1 && o.path[0] == section) {
         let inner = ssm_config::Override { path: o.path[1..].to_vec(), value: o.value.clone(), text: o.text.clone() };
         inner.apply(&mut value)?;

@@ -23,6 +23,16 @@ pub enum Command {
     /// Task data on its own.
     #[command(subcommand)]
     Data(DataCommand),
+    /// HiPPO transition matrices, NPLR forms and discretizations (f64).
+    #[command(subcommand)]
+    Hippo(crate::commands::hippo::HippoCommand),
+    /// Timings written as CSV: `bench hippo`, `bench scan`, `bench kernels`.
+    #[command(subcommand)]
+    Bench(crate::commands::bench::BenchCommand),
+    /// The selective-scan op on tensors of a safetensors file (conformance for outside programs).
+    Scan(crate::commands::scan::ScanArgs),
+    /// One channel's SSM convolution kernel from the f64 reference path, as JSON.
+    Kernel(crate::commands::kernel::KernelArgs),
 }
 
 #[derive(Args)]

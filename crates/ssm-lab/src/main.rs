@@ -14,6 +14,10 @@ fn main() {
         cli::Command::List => commands::list::list(),
         cli::Command::Report(args) => commands::report::report(args),
         cli::Command::Data(cmd) => commands::data::data(cmd),
+        cli::Command::Hippo(cmd) => commands::hippo::hippo(cmd),
+        cli::Command::Bench(cmd) => commands::bench::bench(cmd),
+        cli::Command::Scan(args) => commands::scan::scan(args),
+        cli::Command::Kernel(args) => commands::kernel::kernel(args),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -3,7 +3,7 @@ use ssm_nn::MixerFactory;
 use crate::attention::AttentionFactory;
 
 /// Every mixer a model config can name as `mixer.kind`.
-pub static MIXERS: &[&dyn MixerFactory] = &[&AttentionFactory];
+pub static MIXERS: &[&dyn MixerFactory] = &[&AttentionFactory, &ssm_lssl::LsslFactory];
 
 pub fn mixer_factory(name: &str) -> Option<&'static dyn MixerFactory> {
     MIXERS.iter().copied().find(|f| f.name() == name)

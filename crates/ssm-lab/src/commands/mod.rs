@@ -1,5 +1,9 @@
+pub mod bench;
 pub mod data;
+pub mod hippo;
+pub mod kernel;
 pub mod list;
 pub mod report;
 pub mod run;
+pub mod scan;
 pub mod validate;

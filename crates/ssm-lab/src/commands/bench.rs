@@ -1,0 +1,148 @@
+//! `ssm-lab bench <what>`: timings written as CSV under `--out` and printed as a table.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use ssm_hippo::{bench_default, bench_krylov, bench_online, BenchRow};
+
+use crate::exit::{Failure, Result};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// HiPPO online approximation (N = 256, L = 100,000: structured O(N) LegS step vs dense
+    /// O(N²) and O(N³) loops) and the LSSL Krylov kernel (N = 256, L = 16,384: doubling and
+    /// blocked vs the naive O(N²L) loop). Writes <out>/hippo.csv.
+    Hippo(BenchHippoArgs),
+    /// The selective scan (Mamba Fig. 8 left): forward and forward+backward time and bandwidth
+    /// vs L for the CUDA kernel, the tch reference, flash attention and an FFT convolution on a
+    /// GPU; on a CPU the Rust kernel vs the tch reference (batch 2, D = 64, N = 16, L = 4096).
+    /// Writes <out>/scan_<device>.csv and .md.
+    Scan(BenchScanArgs),
+    /// SSM convolution kernels: naive Krylov vs Cauchy/Woodbury (S4) vs Vandermonde (S4D) vs DSS,
+    /// N = 64, H = 256, L = 2^8 … 2^16 (f64, CPU). Writes <out>/kernels.csv.
+    Kernels(BenchKernelsArgs),
+}
+
+#[derive(Args)]
+pub struct BenchScanArgs {
+    #[arg(long, default_value = "results/bench")]
+    pub out: PathBuf,
+    /// The CPU configuration even when a GPU is present.
+    #[arg(long)]
+    pub cpu: bool,
+    /// Lengths to time (default: 2^9 … 2^17 on a GPU, 4096 on CPU).
+    #[arg(long, value_delimiter = ',')]
+    pub lengths: Option<Vec<usize>>,
+}
+
+#[derive(Args)]
+pub struct BenchKernelsArgs {
+    #[arg(long, default_value = "results/bench")]
+    pub out: PathBuf,
+    /// Lengths to time (default 2^8 … 2^16).
+    #[arg(long, value_delimiter = ',')]
+    pub lengths: Option<Vec<usize>>,
+    /// Channels H.
+    #[arg(long, default_value_t = 256)]
+    pub h: usize,
+}
+
+#[derive(Args)]
+pub struct BenchHippoArgs {
+    /// Folder of the CSV.
+    #[arg(long, default_value = "results/bench")]
+    pub out: PathBuf,
+    /// Small sizes (N = 32, L = 2,000 and 512) for a check that finishes in a second.
+    #[arg(long)]
+    pub quick: bool,
+}
+
+pub fn bench(cmd: BenchCommand) -> Result {
+    match cmd {
+        BenchCommand::Hippo(args) => hippo(args),
+        BenchCommand::Scan(args) => scan(args),
+        BenchCommand::Kernels(args) => kernels(args),
+    }
+}
+
+fn scan(args: BenchScanArgs) -> Result {
+    ssm_experiments::check_writable(&args.out)?;
+    let mut opts = if args.cpu || !tch::Cuda::is_available() {
+        ssm_scan::bench::BenchOptions::cpu()
+    } else {
+        ssm_scan::bench::BenchOptions::default()
+    };
+    if let Some(l) = args.lengths {
+        opts.lengths = l;
+    }
+    let rows = ssm_scan::bench::bench_scan(&opts).map_err(|e| Failure::Runtime(format!("bench scan: {e}")))?;
+    let device = rows.first().map(|r| r.device.clone()).unwrap_or_default();
+    let slug: String = device.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let csv = args.out.join(format!("scan_{slug}.csv"));
+    let md = args.out.join(format!("scan_{slug}.md"));
+    ssm_train::atomic::write(&csv, ssm_scan::bench::to_csv(&rows).as_bytes()).map_err(anyhow::Error::from)?;
+    let table = ssm_scan::bench::to_markdown(&rows);
+    ssm_train::atomic::write(&md, format!("# Selective scan on {device}\n\n{table}").as_bytes()).map_err(anyhow::Error::from)?;
+    println!("{table}");
+    println!("csv: {}", csv.display());
+    Ok(())
+}
+
+fn kernels(args: BenchKernelsArgs) -> Result {
+    ssm_experiments::check_writable(&args.out)?;
+    let ls = args.lengths.unwrap_or_else(|| (8..=16).map(|p| 1usize << p).collect());
+    let rows = ssm_s4::bench_kernels(&ls, 64, args.h).map_err(|e| Failure::Runtime(format!("bench kernels: {e}")))?;
+    let path = args.out.join("kernels.csv");
+    ssm_train::metrics::write_csv(&path, &rows)?;
+    println!("{:<28} {:>4} {:>5} {:>7} {:>10}  note", "kernel", "N", "H", "L", "seconds");
+    for r in &rows {
+        let secs = r.seconds.map_or("–".to_string(), |s| format!("{s:.4}"));
+        println!("{:<28} {:>4} {:>5} {:>7} {:>10}  {}", r.kernel, r.n, r.h, r.l, secs, r.note);
+    }
+    println!("csv: {}", path.display());
+    Ok(())
+}
+
+fn hippo(args: BenchHippoArgs) -> Result {
+    ssm_experiments::check_writable(&args.out)?;
+    let rows = if args.quick {
+        bench_online(32, 2_000, 20).and_then(|mut r| {
+            r.extend(bench_krylov(32, 512)?);
+            Ok(r)
+        })
+    } else {
+        bench_default()
+    }
+    .map_err(|e| Failure::Runtime(format!("bench hippo: {e}")))?;
+    let path = args.out.join("hippo.csv");
+    ssm_train::metrics::write_csv(&path, &rows)?;
+    print_table(&rows, &path);
+    Ok(())
+}
+
+fn print_table(rows: &[BenchRow], path: &Path) {
+    println!("{:<34} {:>5} {:>8} {:>11} {:>14} {:>9}", "name", "N", "L", "seconds", "us/sample", "speedup");
+    for r in rows {
+        println!(
+            "{:<34} {:>5} {:>8} {:>11.4} {:>14.3} {:>9}",
+            r.name,
+            r.n,
+            r.l,
+            r.seconds,
+            1e6 * r.seconds / r.l as f64,
+            speedup(r.speedup)
+        );
+    }
+    println!("csv: {}", path.display());
+}
+
+/// A speedup with a precision that suits its size (3.3e-2x, 2.41x, 63x).
+fn speedup(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}x")
+    } else if x >= 0.1 {
+        format!("{x:.2}x")
+    } else {
+        format!("{x:.1e}x")
+    }
+}

@@ -1,0 +1,117 @@
+//! Dense curves without point markers (signals, errors over time), optionally on a log10 y axis.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::font::{ensure, FONT};
+use crate::Series;
+
+pub struct CurvePlot<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub series: &'a [Series],
+    /// Plot y on a log10 axis (non-positive values are dropped).
+    pub log10_y: bool,
+    /// Draw the first series in black, a little thicker (the reference signal).
+    pub first_is_reference: bool,
+}
+
+/// Draws `plot` to `stem.png` and `stem.svg`; returns both paths.
+pub fn curve_plot(stem: &Path, plot: &CurvePlot) -> anyhow::Result<Vec<PathBuf>> {
+    ensure();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
+    let size = (960, 520);
+    {
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        draw(&root, plot)?;
+        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
+    }
+    {
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        draw(&root, plot)?;
+        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
+    }
+    Ok(vec![png, svg])
+}
+
+fn color(i: usize, reference: bool) -> RGBColor {
+    const COLORS: [RGBColor; 8] = [
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+    ];
+    match (reference, i) {
+        (true, 0) => BLACK,
+        (true, i) => COLORS[(i - 1) % COLORS.len()],
+        (false, i) => COLORS[i % COLORS.len()],
+    }
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plot: &CurvePlot) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("drawing failed: {e:?}");
+    root.fill(&WHITE).map_err(err)?;
+    let ty = |y: f64| if plot.log10_y { (y > 0.0).then(|| y.log10()) } else { Some(y) };
+    let curves: Vec<Vec<(f64, f64)>> = plot
+        .series
+        .iter()
+        .map(|s| s.points.iter().filter_map(|&(x, y)| ty(y).map(|y| (x, y))).filter(|p| p.0.is_finite() && p.1.is_finite()).collect())
+        .collect();
+    let all = || curves.iter().flatten();
+    let (mut x0, mut x1) = all().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (mut y0, mut y1) = all().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    if !x0.is_finite() {
+        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    }
+    if x1 - x0 < 1e-12 {
+        x1 = x0 + 1.0;
+    }
+    let pad = ((y1 - y0) * 0.05).max(1e-9);
+    (y0, y1) = (y0 - pad, y1 + pad);
+    let mut chart = ChartBuilder::on(root)
+        .caption(plot.title, (FONT, 22))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    let log = plot.log10_y;
+    chart
+        .configure_mesh()
+        .x_desc(plot.x_label)
+        .y_desc(plot.y_label)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 17))
+        .y_label_formatter(&|y| if log { format!("{:.0e}", 10f64.powf(*y)) } else { format!("{y:.2}") })
+        .draw()
+        .map_err(err)?;
+    for (i, (s, pts)) in plot.series.iter().zip(curves).enumerate() {
+        let c = color(i, plot.first_is_reference);
+        let width = if plot.first_is_reference && i == 0 { 3 } else { 2 };
+        chart
+            .draw_series(LineSeries::new(pts, c.stroke_width(width)))
+            .map_err(err)?
+            .label(s.name.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(width)));
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
