@@ -12,11 +12,15 @@ CONFIG=${CONFIG:-configs/induction_heads.yaml}
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 start=$(date +%s)
 set +e
-"$BIN" run "$CONFIG" --device cuda --out "$OUT/results" "$@" 2>&1 | tee "$OUT/run.log"
+timeout "${RUN_TIMEOUT:-540}" "$BIN" run "$CONFIG" --device cuda --out "$OUT/results" "$@" 2>&1 | tee "$OUT/run.log"
 status=${PIPESTATUS[0]}
 set -e
 echo "wall time: $(( $(date +%s) - start )) s, exit status $status"
 sweep=$(ls -d "$OUT"/results/induction_heads/*/ | tail -n 1)
+if [ ! -f "$sweep/induction_heads.md" ]; then
+  # Interrupted before the report: build it from what finished.
+  "$BIN" report "$sweep" --reports "$sweep" >/dev/null 2>&1 || true
+fi
 cp "$sweep"/summary.csv "$sweep"/induction_heads.md "$sweep"/induction_heads.png "$sweep"/induction_heads.svg "$OUT"/ || true
 tar czf "$OUT/sweep.tgz" --exclude='*.safetensors' -C "$OUT/results" .
 rm -rf "$OUT/results"
