@@ -33,14 +33,18 @@ if [ "${1:-}" != "quick" ]; then
   timeout 240 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_large_state_and_many_rows 2>&1 \
     | grep -E "ERROR SUMMARY|test result|Invalid|out of bounds" | head -20 | tee -a "$OUT/tests.log"
   section "compute-sanitizer racecheck"
-  timeout 240 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_matches_cpu_kernel_and_auto_picks_cuda 2>&1 \
-    | grep -E "RACECHECK SUMMARY|ERROR SUMMARY|test result|hazard" | head -20 | tee -a "$OUT/tests.log"
+  # The first test runs the tiled forward alone; the second the tiled forward and backward
+  # (D = 96) besides the row kernels (N = 256, grouped B/C).
+  for t in cuda_matches_cpu_kernel_and_auto_picks_cuda cuda_large_state_and_many_rows; do
+    timeout 240 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" "$t" 2>&1 \
+      | grep -E "RACECHECK SUMMARY|ERROR SUMMARY|test result|hazard" | head -20 | tee -a "$OUT/tests.log"
+  done
 fi
 
-section "prefetch off (comparison, L = 4096 and 16384)"
-mkdir -p /tmp/nopf
-SSM_SCAN_PREFETCH=0 timeout 120 "$BIN/scan_bench" /tmp/nopf --lengths 4096,16384 2>&1 | grep cuda_kernel
-cp /tmp/nopf/scan_bench.csv "$OUT/scan_bench_noprefetch.csv" 2>/dev/null
+section "row kernels (the previous design, for comparison; L = 4096)"
+mkdir -p /tmp/rowk
+SSM_SCAN_FWD=row timeout 120 "$BIN/scan_bench" /tmp/rowk --lengths 4096 2>&1 | grep cuda_kernel
+cp /tmp/rowk/scan_bench.csv "$OUT/scan_bench_row_kernels.csv" 2>/dev/null
 
 section "benchmark"
 timeout 400 "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} 2>&1 | tail -60 | tee "$OUT/bench.log"

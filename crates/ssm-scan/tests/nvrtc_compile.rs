@@ -15,6 +15,7 @@ fn all_configurations_compile_without_local_arrays() {
     for &n in &[1usize, 4, 16, 64, 256] {
         for &(bl, cl) in &[
             (BcLayout::Variable { groups: 1 }, BcLayout::Variable { groups: 2 }),
+            (BcLayout::Variable { groups: 1 }, BcLayout::Variable { groups: 1 }),
             (BcLayout::Constant, BcLayout::Constant),
             (BcLayout::Variable { groups: 1 }, BcLayout::Constant),
         ] {
@@ -36,10 +37,7 @@ fn all_configurations_compile_without_local_arrays() {
                         let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, flags, bwd, (9, 0))
                             .unwrap_or_else(|e| panic!("N={n} {bl:?}/{cl:?} bf16={bf16} bwd={bwd}: {e}"));
                         assert!(ptx.contains(".entry"), "no entry point");
-                        assert!(
-                            !ptx.contains(".local"),
-                            "N={n} bf16={bf16} bwd={bwd} {bl:?}/{cl:?}: local memory in PTX"
-                        );
+                        assert!(!ptx.contains(".local"), "N={n} bf16={bf16} bwd={bwd} {bl:?}/{cl:?}: local memory in PTX");
                         checked += 1;
                     }
                 }

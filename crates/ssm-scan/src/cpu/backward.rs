@@ -67,7 +67,9 @@ fn row_impl(
     acc: &mut Acc,
     o: &Outs,
     sc: &mut Scratch,
+    simd: bool,
 ) {
+    let _ = simd;
     let s = &p.shape;
     let (np, n, len) = (pre.np, s.nstate, s.len);
     let (b, d) = (row / s.dim, row % s.dim);
@@ -112,17 +114,28 @@ fn row_impl(
             let prev = &prev[i * np..];
             let cur = &mut cur[..np];
             let ea = &mut sc.ea[i * np..(i + 1) * np];
-            let mut yacc = [0.0f32; LANES];
-            for k in (0..np).step_by(LANES) {
-                for j in 0..LANES {
-                    let q = k + j;
-                    let e = fast_exp(dt * a[q]);
-                    ea[q] = e;
-                    cur[q] = e * prev[q] + dt * ut * bv[q];
-                    yacc[j] += cv[q] * cur[q];
+            #[cfg(target_arch = "x86_64")]
+            let ysum = if simd {
+                // SAFETY: AVX2 + FMA present (checked by the caller); every slice holds np values.
+                unsafe {
+                    super::simd::recompute(
+                        np,
+                        a.as_ptr(),
+                        prev.as_ptr(),
+                        cur.as_mut_ptr(),
+                        ea.as_mut_ptr(),
+                        bv.as_ptr(),
+                        cv.as_ptr(),
+                        dt,
+                        dt * ut,
+                    )
                 }
-            }
-            sc.yv[i] = yacc.iter().sum::<f32>() + dskip * ut;
+            } else {
+                recompute_scalar(np, a, prev, cur, ea, bv, cv, dt, ut)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let ysum = recompute_scalar(np, a, prev, cur, ea, bv, cv, dt, ut);
+            sc.yv[i] = ysum + dskip * ut;
         }
         // Reverse sweep.
         for i in (0..m).rev() {
@@ -148,8 +161,6 @@ fn row_impl(
             let hprev = &sc.hs[i * np..(i + 1) * np];
             let ea = &sc.ea[i * np..(i + 1) * np];
             let dtu = dt * ut;
-            let mut s1 = [0.0f32; LANES];
-            let mut s2 = [0.0f32; LANES];
             let (dbt, dct): (&mut [f32], &mut [f32]) = {
                 let bi = match s.b {
                     BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
@@ -170,21 +181,32 @@ fn row_impl(
                 };
                 (dbt, dct)
             };
-            for k in (0..np).step_by(LANES) {
-                for j in 0..LANES {
-                    let q = k + j;
-                    let mu = sc.mu[q] + dyt * cv[q];
-                    dct[q] += dyt * hcur[q];
-                    dbt[q] += mu * dtu;
-                    s1[j] += mu * bv[q];
-                    let pq = mu * hprev[q] * ea[q];
-                    sc.da[q] += pq * dt;
-                    s2[j] += pq * a[q];
-                    sc.mu[q] = mu * ea[q];
+            #[cfg(target_arch = "x86_64")]
+            let (s1, s2) = if simd {
+                // SAFETY: as above; dbt / dct / mu / da hold np values.
+                unsafe {
+                    super::simd::adjoint(
+                        np,
+                        a.as_ptr(),
+                        bv.as_ptr(),
+                        cv.as_ptr(),
+                        hcur.as_ptr(),
+                        hprev.as_ptr(),
+                        ea.as_ptr(),
+                        sc.mu.as_mut_ptr(),
+                        sc.da.as_mut_ptr(),
+                        dbt.as_mut_ptr(),
+                        dct.as_mut_ptr(),
+                        dyt,
+                        dt,
+                        dtu,
+                    )
                 }
-            }
-            let s1: f32 = s1.iter().sum();
-            let s2: f32 = s2.iter().sum();
+            } else {
+                adjoint_scalar(np, a, bv, cv, hcur, hprev, ea, &mut sc.mu, &mut sc.da, dbt, dct, dyt, dt, dtu)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let (s1, s2) = adjoint_scalar(np, a, bv, cv, hcur, hprev, ea, &mut sc.mu, &mut sc.da, dbt, dct, dyt, dt, dtu);
             du[t] = dskip * dyt + dt * s1;
             let mut ddt = ut * s1 + s2;
             if p.softplus {
@@ -212,6 +234,60 @@ fn row_impl(
     }
 }
 
+/// Portable recomputation of one step (see [`super::simd::recompute`]); returns Σ C h_t.
+#[inline(always)]
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+fn recompute_scalar(np: usize, a: &[f32], prev: &[f32], cur: &mut [f32], ea: &mut [f32], bv: &[f32], cv: &[f32], dt: f32, ut: f32) -> f32 {
+    let mut yacc = [0.0f32; LANES];
+    for k in (0..np).step_by(LANES) {
+        for j in 0..LANES {
+            let q = k + j;
+            let e = fast_exp(dt * a[q]);
+            ea[q] = e;
+            cur[q] = e * prev[q] + dt * ut * bv[q];
+            yacc[j] += cv[q] * cur[q];
+        }
+    }
+    yacc.iter().sum::<f32>()
+}
+
+/// Portable reverse step of the adjoint (see [`super::simd::adjoint`]); returns (Σ μB, Σ μAe h).
+#[inline(always)]
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+fn adjoint_scalar(
+    np: usize,
+    a: &[f32],
+    bv: &[f32],
+    cv: &[f32],
+    hcur: &[f32],
+    hprev: &[f32],
+    ea: &[f32],
+    mu_v: &mut [f32],
+    da: &mut [f32],
+    dbt: &mut [f32],
+    dct: &mut [f32],
+    dyt: f32,
+    dt: f32,
+    dtu: f32,
+) -> (f32, f32) {
+    let mut s1 = [0.0f32; LANES];
+    let mut s2 = [0.0f32; LANES];
+    for k in (0..np).step_by(LANES) {
+        for j in 0..LANES {
+            let q = k + j;
+            let mu = mu_v[q] + dyt * cv[q];
+            dct[q] += dyt * hcur[q];
+            dbt[q] += mu * dtu;
+            s1[j] += mu * bv[q];
+            let pq = mu * hprev[q] * ea[q];
+            da[q] += pq * dt;
+            s2[j] += pq * a[q];
+            mu_v[q] = mu * ea[q];
+        }
+    }
+    (s1.iter().sum(), s2.iter().sum())
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
@@ -226,7 +302,7 @@ unsafe fn row_avx2(
     o: &Outs,
     sc: &mut Scratch,
 ) {
-    row_impl(p, pre, ckpt, dy, dlast, row, acc, o, sc)
+    row_impl(p, pre, ckpt, dy, dlast, row, acc, o, sc, true)
 }
 
 /// Runs the backward scan: `ckpt` is the forward's stored states, `dy` the gradient of y
@@ -290,7 +366,7 @@ pub fn backward(p: &Problem<'_>, ckpt: &[f32], dy: Option<&[f32]>, dlast: Option
                     unsafe { row_avx2(p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc) };
                     continue;
                 }
-                row_impl(p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc);
+                row_impl(p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc, false);
             }
             acc
         })

@@ -75,7 +75,8 @@ pub(crate) fn step(h: &mut [f32], a: &[f32], bv: &[f32], cv: &[f32], dt: f32, du
 }
 
 #[inline(always)]
-fn row_impl(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &mut [f32], ckpt: Option<&mut [f32]>) {
+fn row_impl(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &mut [f32], ckpt: Option<&mut [f32]>, simd: bool) {
+    let _ = simd;
     let s = &p.shape;
     let (np, n, len) = (pre.np, s.nstate, s.len);
     let (b, d) = (row / s.dim, row % s.dim);
@@ -91,7 +92,16 @@ fn row_impl(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &m
         let dt = delta_at(p, row, d, t);
         let bv = pre.bc_at(&pre.b, s.b, s, b, d, t);
         let cv = pre.bc_at(&pre.c, s.c, s, b, d, t);
-        let mut yt = step(&mut h, a, bv, cv, dt, dt * ut) + dskip * ut;
+        #[cfg(target_arch = "x86_64")]
+        let sum = if simd {
+            // SAFETY: AVX2 + FMA present (checked by the caller); all slices hold np values.
+            unsafe { super::simd::step(np, h.as_mut_ptr(), a.as_ptr(), bv.as_ptr(), cv.as_ptr(), dt, dt * ut) }
+        } else {
+            step(&mut h, a, bv, cv, dt, dt * ut)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let sum = step(&mut h, a, bv, cv, dt, dt * ut);
+        let mut yt = sum + dskip * ut;
         if let Some(z) = p.z {
             // out = y · silu(z) (fwd 285-303).
             let zt = z[row * len + t];
@@ -111,7 +121,7 @@ fn row_impl(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &m
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn row_avx2(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &mut [f32], ckpt: Option<&mut [f32]>) {
-    row_impl(p, pre, row, y, last, ckpt)
+    row_impl(p, pre, row, y, last, ckpt, true)
 }
 
 /// Runs the forward scan. `y` (batch, D, L), `last` (batch, D, N), and when given `ckpt`
@@ -133,6 +143,6 @@ pub fn forward(p: &Problem<'_>, y: &mut [f32], last: &mut [f32], ckpt: Option<&m
             return;
         }
         let _ = avx2;
-        row_impl(p, &pre, row, y, last, ckrow);
+        row_impl(p, &pre, row, y, last, ckrow, false);
     });
 }

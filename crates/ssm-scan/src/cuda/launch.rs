@@ -19,6 +19,59 @@ pub const SEG: usize = 128;
 /// Largest state size the kernel takes (as the reference kernel's MAX_DSTATE).
 pub const MAX_NSTATE: usize = 256;
 const SMEM_LIMIT: usize = 46 * 1024;
+/// Channels per block of the tiled kernels (`TR` in the kernel; 4 threads per channel).
+/// `SSM_SCAN_TILE_ROWS_FWD` / `_BWD` (16 or 32) override it, for measuring.
+pub fn tile_rows(backward: bool) -> usize {
+    let key = if backward { "SSM_SCAN_TILE_ROWS_BWD" } else { "SSM_SCAN_TILE_ROWS_FWD" };
+    match std::env::var(key).ok().and_then(|v| v.parse::<usize>().ok()) {
+        Some(16) => 16,
+        Some(32) => 32,
+        _ => TILE_ROWS,
+    }
+}
+/// Default channels per block, and the grouping every tiled block size divides.
+pub const TILE_ROWS: usize = 32;
+/// Steps per chunk of the tiled forward (`TT`); also the segment of the tiled kernels (the
+/// forward stores the state every TILE_STEPS steps, the backward stages one segment at a time).
+pub const TILE_STEPS: usize = 32;
+
+/// Dynamic shared memory of the tiled backward in bytes (mirrors the kernel's OFF_* layout).
+pub const fn tile_bwd_smem(tr: usize) -> usize {
+    let (tt, sb, tg) = (TILE_STEPS, 8, 4);
+    let tpb = tt + 1;
+    let rs = tr * 16 + 4;
+    let sps = tr * (sb + 4) + 8;
+    (3 * tr * tpb + 2 * tt * 16 + 2 * sb * rs + 3 * tg * sps) * 4
+}
+
+/// Steps between stored states for a problem (the tiled kernels use a shorter segment).
+pub fn segment(shape: &ScanShape) -> usize {
+    if tile_forward(shape) {
+        TILE_STEPS
+    } else {
+        SEG
+    }
+}
+
+/// Whether the backward of a problem runs the tiled kernel (`SSM_SCAN_BWD=row` forces the row
+/// kernel; the stored states must then come from the row forward as well, so both follow
+/// [`tile_forward`]).
+pub fn tile_backward(shape: &ScanShape) -> bool {
+    tile_forward(shape)
+}
+
+/// Whether the tiled forward takes a problem: variable B and C, N <= 16, and the channels of a
+/// block in one B group and one C group. `SSM_SCAN_FWD=row` forces the row kernel.
+pub fn tile_forward(shape: &ScanShape) -> bool {
+    if std::env::var("SSM_SCAN_FWD").map(|v| v == "row").unwrap_or(false) {
+        return false;
+    }
+    let group_ok = |l: crate::shapes::BcLayout| match l {
+        crate::shapes::BcLayout::Variable { groups } => groups == 1 || (shape.dim % groups == 0 && (shape.dim / groups) % TILE_ROWS == 0),
+        crate::shapes::BcLayout::Constant => false,
+    };
+    shape.nstate <= 16 && group_ok(shape.b) && group_ok(shape.c)
+}
 
 /// The launch geometry for one problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,7 +109,7 @@ impl Config {
             d("SUB", SUB as i64),
             d("SUBB", SUBB as i64),
             d("CHUNK", self.chunk as i64),
-            d("SEG", SEG as i64),
+            d("SEG", segment(shape) as i64),
             d("B_VAR", shape.b.is_variable() as i64),
             d("C_VAR", shape.c.is_variable() as i64),
             d("HAS_D", shape.has_d as i64),
@@ -117,8 +170,18 @@ pub enum Arg {
 /// Launches `f` on libtorch's current stream of `device` (the legacy default stream when the
 /// C shim is absent), which orders it with the tch ops around it.
 pub fn launch(device: usize, f: &CudaFunction, grid: u32, block: u32, args: &[Arg]) -> Result<()> {
+    launch_smem(device, f, grid, block, 0, args)
+}
+
+/// As [`launch`], with `smem` bytes of dynamic shared memory (the function's limit is raised
+/// to it first when it is over the default 48 KiB).
+pub fn launch_smem(device: usize, f: &CudaFunction, grid: u32, block: u32, smem: u32, args: &[Arg]) -> Result<()> {
     let ctx = context(device)?;
     ctx.bind_to_thread().map_err(|e| ScanError::Driver(format!("{e:?}")))?;
+    if smem > 48 * 1024 {
+        f.set_attribute(sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem as i32)
+            .map_err(|e| ScanError::Driver(format!("raising the shared-memory limit: {e:?}")))?;
+    }
     let stream = crate::bridge::current_cuda_stream(device).unwrap_or(std::ptr::null_mut()) as sys::CUstream;
     let mut ptrs: Vec<u64> = Vec::with_capacity(args.len());
     let mut ints: Vec<i32> = Vec::with_capacity(args.len());
@@ -144,6 +207,6 @@ pub fn launch(device: usize, f: &CudaFunction, grid: u32, block: u32, args: &[Ar
     }
     // SAFETY: the parameter list matches the kernel signature (built by the callers next to it);
     // the pointed-to values outlive the call (cuLaunchKernel copies them).
-    unsafe { cudarc::driver::result::launch_kernel(f.cu_function(), (grid, 1, 1), (block, 1, 1), 0, stream, &mut params) }
+    unsafe { cudarc::driver::result::launch_kernel(f.cu_function(), (grid, 1, 1), (block, 1, 1), smem, stream, &mut params) }
         .map_err(|e| ScanError::Driver(format!("launching the selective-scan kernel: {e:?}")))
 }

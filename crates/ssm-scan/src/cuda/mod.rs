@@ -9,7 +9,7 @@ use tch::{Device, Kind, Tensor};
 
 use crate::error::{Result, ScanError};
 use crate::shapes::{cuda_index, BcLayout, ScanShape};
-use launch::{Arg, Config, MAX_NSTATE, SEG};
+use launch::{Arg, Config, MAX_NSTATE};
 
 /// Checks that the CUDA kernel can run these inputs here: a CUDA device, the driver and NVRTC
 /// libraries, and a state size the kernel takes.
@@ -53,7 +53,7 @@ fn opt_ptr(t: Option<&Tensor>) -> u64 {
 /// Bytes of device memory the op allocates beyond its inputs and outputs: the stored states
 /// (forward) and the f32 accumulators of the backward.
 pub fn extra_bytes(shape: &ScanShape, backward: bool, input_bytes: usize) -> usize {
-    let nseg = shape.len.div_ceil(SEG);
+    let nseg = shape.len.div_ceil(launch::segment(shape));
     let ckpt = shape.batch * shape.dim * nseg * shape.nstate * 4;
     if !backward {
         return ckpt;
@@ -77,12 +77,11 @@ pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, s
     let kind = u.kind();
     let bf16 = kind == Kind::BFloat16;
     let cfg = Config::new(shape.nstate);
-    let mut defines = cfg.defines(shape, bf16, softplus);
-    defines.push(("WARPS".into(), cfg.warps_fwd as i64));
-    defines.push(("KERNEL_FWD".into(), 1));
+    let tiled = launch::tile_forward(shape);
+    let defines = fwd_defines(&cfg, shape, bf16, softplus, tiled);
     let f = launch::function(dev, &defines, "selective_scan_fwd")?;
     let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
-    let nseg = shape.len.div_ceil(SEG) as i64;
+    let nseg = shape.len.div_ceil(launch::segment(shape)) as i64;
     let y = Tensor::empty([b, d, l], (kind, device));
     let last = Tensor::empty([b, d, n], (Kind::Float, device));
     let ckpt = if save { Tensor::empty([b, d, nseg, n], (Kind::Float, device)) } else { Tensor::empty([0], (Kind::Float, device)) };
@@ -107,11 +106,45 @@ pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, s
         Arg::I32(shape.c.groups().max(1) as i32),
         Arg::I32(nseg as i32),
     ];
-    let rows = shape.batch * shape.dim;
-    let rows_per_block = cfg.warps_fwd * cfg.rows_per_warp;
-    let grid = rows.div_ceil(rows_per_block) as u32;
-    launch::launch(dev, &f, grid, (cfg.warps_fwd * 32) as u32, &args)?;
+    if tiled {
+        let tr = launch::tile_rows(false);
+        let grid = (shape.batch * shape.dim.div_ceil(tr)) as u32;
+        launch::launch(dev, &f, grid, (4 * tr) as u32, &args)?;
+    } else {
+        let rows = shape.batch * shape.dim;
+        let rows_per_block = cfg.warps_fwd * cfg.rows_per_warp;
+        let grid = rows.div_ceil(rows_per_block) as u32;
+        launch::launch(dev, &f, grid, (cfg.warps_fwd * 32) as u32, &args)?;
+    }
     Ok((y, last, ckpt))
+}
+
+/// The `-D` definitions of the forward kernel: the tiled one (`KERNEL_FWD=2`) or the row one.
+fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tiled: bool) -> Vec<(String, i64)> {
+    let mut defines = cfg.defines(shape, bf16, softplus);
+    if tiled {
+        defines.push(("TT".into(), launch::TILE_STEPS as i64));
+        defines.push(("TR".into(), launch::tile_rows(false) as i64));
+        defines.push(("KERNEL_FWD".into(), 2));
+    } else {
+        defines.push(("WARPS".into(), cfg.warps_fwd as i64));
+        defines.push(("KERNEL_FWD".into(), 1));
+    }
+    defines
+}
+
+/// The `-D` definitions of the backward kernel: the tiled one (`KERNEL_BWD_TILE=1`) or the row one.
+fn bwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tiled: bool) -> Vec<(String, i64)> {
+    let mut defines = cfg.defines(shape, bf16, softplus);
+    defines.push(("KERNEL_FWD".into(), 0));
+    if tiled {
+        defines.push(("TT".into(), launch::TILE_STEPS as i64));
+        defines.push(("TR".into(), launch::tile_rows(true) as i64));
+        defines.push(("KERNEL_BWD_TILE".into(), 1));
+    } else {
+        defines.push(("WARPS".into(), cfg.warps_bwd as i64));
+    }
+    defines
 }
 
 /// Backward: the nine input gradients (`None` for absent inputs). `needs` has bit i set when
@@ -131,12 +164,11 @@ pub(crate) fn backward_tensors(
     let kind = u.kind();
     let bf16 = kind == Kind::BFloat16;
     let cfg = Config::new(shape.nstate);
-    let mut defines = cfg.defines(shape, bf16, softplus);
-    defines.push(("WARPS".into(), cfg.warps_bwd as i64));
-    defines.push(("KERNEL_FWD".into(), 0));
+    let tiled = launch::tile_backward(shape);
+    let defines = bwd_defines(&cfg, shape, bf16, softplus, tiled);
     let f = launch::function(dev, &defines, "selective_scan_bwd")?;
     let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
-    let nseg = shape.len.div_ceil(SEG) as i64;
+    let nseg = shape.len.div_ceil(launch::segment(shape)) as i64;
     let fopt = (Kind::Float, device);
     let dy = dy.map(|t| t.to_kind(kind).contiguous());
     let dlast = dlast.map(|t| t.to_kind(Kind::Float).contiguous());
@@ -182,25 +214,25 @@ pub(crate) fn backward_tensors(
         Arg::I32(shape.c.groups().max(1) as i32),
         Arg::I32(ckpt.size().get(2).copied().unwrap_or(0) as i32),
     ];
-    let rows = shape.batch * shape.dim;
-    let rows_per_block = cfg.warps_bwd * cfg.rows_per_warp;
-    let grid = rows.div_ceil(rows_per_block) as u32;
-    launch::launch(dev, &f, grid, (cfg.warps_bwd * 32) as u32, &args)?;
+    if tiled {
+        let tr = launch::tile_rows(true);
+        let grid = (shape.batch * shape.dim.div_ceil(tr)) as u32;
+        launch::launch_smem(dev, &f, grid, (4 * tr) as u32, launch::tile_bwd_smem(tr) as u32, &args)?;
+    } else {
+        let rows = shape.batch * shape.dim;
+        let rows_per_block = cfg.warps_bwd * cfg.rows_per_warp;
+        let grid = rows.div_ceil(rows_per_block) as u32;
+        launch::launch(dev, &f, grid, (cfg.warps_bwd * 32) as u32, &args)?;
+    }
     let cast = |t: Tensor, k: usize| -> Tensor {
         let want = inputs[k].as_ref().map(|x| x.kind()).unwrap_or(Kind::Float);
-        if t.kind() != want { t.to_kind(want) } else { t }
+        if t.kind() != want {
+            t.to_kind(want)
+        } else {
+            t
+        }
     };
-    Ok([
-        Some(du),
-        Some(ddelta),
-        Some(da),
-        Some(cast(db, 3)),
-        Some(cast(dc, 4)),
-        dd,
-        dz,
-        dbias,
-        dh0,
-    ])
+    Ok([Some(du), Some(ddelta), Some(da), Some(cast(db, 3)), Some(cast(dc, 4)), dd, dz, dbias, dh0])
 }
 
 /// The name of a CUDA device (as the driver reports it).
@@ -213,8 +245,10 @@ pub fn device_name(device: Device) -> Result<String> {
 /// needing NVRTC but no GPU: used to check that every configuration compiles.
 pub fn ptx_for_shape(shape: &ScanShape, bf16: bool, softplus: bool, backward: bool, arch: (i32, i32)) -> Result<String> {
     let cfg = Config::new(shape.nstate);
-    let mut defines = cfg.defines(shape, bf16, softplus);
-    defines.push(("WARPS".into(), if backward { cfg.warps_bwd } else { cfg.warps_fwd } as i64));
-    defines.push(("KERNEL_FWD".into(), (!backward) as i64));
+    let defines = if backward {
+        bwd_defines(&cfg, shape, bf16, softplus, launch::tile_backward(shape))
+    } else {
+        fwd_defines(&cfg, shape, bf16, softplus, launch::tile_forward(shape))
+    };
     nvrtc_cache::ptx_for(&defines, arch)
 }

@@ -59,6 +59,21 @@ __device__ __forceinline__ void store_pack(input_t* p, const float* in) {
   *reinterpret_cast<Pack*>(p) = pk;
 }
 
+// 2^x and log2(x) as single MUFU instructions: the .ftz forms (results below 2^-126 flush to
+// zero). The plain exp2f / __expf / __logf compile to ex2.approx.f32 without .ftz here, which
+// ptxas wraps in a range test and two predicated multiplies per call.
+__device__ __forceinline__ float ex2_ftz(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+  return y;
+}
+__device__ __forceinline__ float lg2_ftz(float x) {
+  float y;
+  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+  return y;
+}
+#define LN2 0.6931471805599453f
+
 // softplus as in the reference kernel: log1p(exp(x)), passed through above 20.
 __device__ __forceinline__ float softplus_f(float x) { return x <= 20.f ? log1pf(__expf(x)) : x; }
 __device__ __forceinline__ float sigmoid_f(float x) { return 1.f / (1.f + __expf(-x)); }
@@ -123,7 +138,7 @@ __device__ __forceinline__ bool owns(int j, int& first) {
   }
 }
 
-#if KERNEL_FWD
+#if KERNEL_FWD == 1
 // ---------------------------------------------------------------------------------------------
 // Forward.
 // ---------------------------------------------------------------------------------------------
@@ -364,9 +379,314 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   }
 }
 
-#endif  // KERNEL_FWD
+#endif  // KERNEL_FWD == 1
 
-#if !KERNEL_FWD
+#if KERNEL_FWD == 2 || KERNEL_BWD_TILE
+// ---------------------------------------------------------------------------------------------
+// Forward, tiled over channels (used when B and C are variable, N <= 16, and the TR channels of
+// a block share one B group and one C group).
+//
+// Why: B_t and C_t are the same for every channel d of a (batch, group); the row-per-warp
+// kernel above reads them once per row (B·D·L·N values each, served by L2). Here a block of
+// TR consecutive channels of one batch stages B and C of a TT-step chunk in shared memory once
+// and all its rows read them from there.
+//   * thread (r, g): channel d0 + r, states n = 4g .. 4g+3 (TG = 4 threads per row, N padded
+//     to 16 with zero states); the recurrence runs sequentially over time in registers;
+//   * each thread's partial C·h sums go to shared memory, and the epilogue adds the TG
+//     partials, the D skip and the z gate once per (d, t);
+//   * u, Δ, z (and B, C) of chunk c+1 are loaded into registers while chunk c is computed;
+//     softplus and the gate are computed once per (d, t) when the chunk is staged.
+// ---------------------------------------------------------------------------------------------
+#ifndef TR
+#define TR 32                             // channels per block (set by the host)
+#endif
+#define TG 4
+#define NTHR (TR * TG)
+#define TP (TT + 4)                       // padded row stride of the (row, t) tiles
+#define YPS (TR * TP + 8)                 // stride of the partial-sum planes (bank offset)
+#define UNITS (TR * TT / 8 / NTHR)        // 8-element units of u / Δ / z per thread per chunk
+#define BCUN (16 * TT / 8)                // 8-element units of B (and of C) per chunk
+#define BCU ((BCUN + NTHR - 1) / NTHR)    // ... per thread
+#define PPU (8 / VEC)                     // 16-byte packs per unit
+
+// 8 raw input values kept as 32-bit words (bf16: two per word), unpacked only when staged, so
+// that the prefetch loads are not waited for before the chunk's arithmetic.
+struct Unit {
+  uint4 q[PPU];
+};
+
+__device__ __forceinline__ unsigned int word_of(const uint4& v, int k) {
+  return k == 0 ? v.x : k == 1 ? v.y : k == 2 ? v.z : v.w;
+}
+
+#if INPUT_BF16
+__device__ __forceinline__ unsigned int raw_word(const input_t* p, int i, int nvalid) {
+  const unsigned int lo = (i < nvalid) ? (unsigned int)p[i] : 0u;
+  const unsigned int hi = (i + 1 < nvalid) ? (unsigned int)p[i + 1] : 0u;
+  return lo | (hi << 16);
+}
+#else
+__device__ __forceinline__ unsigned int raw_word(const input_t* p, int i, int nvalid) {
+  return (i < nvalid) ? __float_as_uint(p[i]) : 0u;
+}
+#endif
+
+// Loads 8 consecutive values (nvalid of them in range; zeros elsewhere).
+__device__ __forceinline__ void load_unit(const input_t* p, int nvalid, Unit& o) {
+#if ALIGNED
+  if (nvalid >= 8) {
+#pragma unroll
+    for (int k = 0; k < PPU; ++k) o.q[k] = *reinterpret_cast<const uint4*>(p + k * VEC);
+    return;
+  }
+#endif
+  constexpr int PER = 4 / (int)sizeof(input_t);  // values per word
+#pragma unroll
+  for (int k = 0; k < PPU; ++k) {
+    o.q[k].x = raw_word(p, (k * 4 + 0) * PER, nvalid);
+    o.q[k].y = raw_word(p, (k * 4 + 1) * PER, nvalid);
+    o.q[k].z = raw_word(p, (k * 4 + 2) * PER, nvalid);
+    o.q[k].w = raw_word(p, (k * 4 + 3) * PER, nvalid);
+  }
+}
+
+__device__ __forceinline__ float unit_f(const Unit& o, int i) {
+#if INPUT_BF16
+  const unsigned int w = word_of(o.q[0], i / 2);
+  return __uint_as_float((i & 1) ? (w & 0xffff0000u) : (w << 16));
+#else
+  return __uint_as_float(word_of(o.q[i / 4], i % 4));
+#endif
+}
+
+#endif  // shared tile helpers
+
+#if KERNEL_FWD == 2
+extern "C" __global__ void __launch_bounds__(NTHR, 512 / NTHR)
+selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ delta, const float* __restrict__ A,
+                   const void* __restrict__ Bp, const void* __restrict__ Cp, const float* __restrict__ Dw,
+                   const input_t* __restrict__ z, const float* __restrict__ dbias, const float* __restrict__ h0,
+                   input_t* __restrict__ out, float* __restrict__ last, float* __restrict__ ckpt, int batch, int dim,
+                   int len, int groups_b, int groups_c, int nseg) {
+  __shared__ __align__(16) float s_dt[TR * TP];
+  __shared__ __align__(16) float s_du[TR * TP];
+  __shared__ __align__(16) float s_skip[TR * TP];
+  __shared__ __align__(16) float s_gate[TR * TP];
+  __shared__ __align__(16) float s_b[TT * 16];
+  __shared__ __align__(16) float s_c[TT * 16];
+  __shared__ __align__(16) float s_yp[TG * YPS];
+
+  const int tid = threadIdx.x;
+  const int nblk = (dim + TR - 1) / TR;
+  const int b = blockIdx.x / nblk;
+  const int d0 = (blockIdx.x % nblk) * TR;
+  const input_t* bbase = reinterpret_cast<const input_t*>(Bp) + ((long long)b * groups_b + d0 / (dim / groups_b)) * NSTATE * (long long)len;
+  const input_t* cbase = reinterpret_cast<const input_t*>(Cp) + ((long long)b * groups_c + d0 / (dim / groups_c)) * NSTATE * (long long)len;
+
+  // Compute role: TG consecutive lanes per channel. (Lane = channel, warp = state group made
+  // the B / C reads one broadcast per warp but the Δ' / Δ'u reads 4x wider; measured slower.)
+  const int r = tid / TG, g = tid % TG;
+  const int d = d0 + r;
+  const bool rvalid = d < dim;
+  const long long row = (long long)b * dim + (rvalid ? d : 0);
+  float a2[4], h[4];
+#pragma unroll
+  for (int k = 0; k < 4; ++k) {
+    const int n = g * 4 + k;
+    const bool nv = rvalid && n < NSTATE;
+    a2[k] = nv ? A[d * NSTATE + n] * LOG2E : 0.f;
+#if HAS_H0
+    h[k] = nv ? h0[row * NSTATE + n] : 0.f;
+#else
+    h[k] = 0.f;
+#endif
+  }
+
+  // Staging role: UNITS units of (row, 8 steps) of u / Δ / z, BCU units of (state, 8 steps).
+  Unit ru[UNITS], rd[UNITS];
+#if HAS_Z
+  Unit rz[UNITS];
+#endif
+  Unit rb[BCU], rc[BCU];
+
+  auto load_chunk = [&](int c0) {
+#pragma unroll
+    for (int q = 0; q < UNITS; ++q) {
+      const int e = tid + q * NTHR;
+      const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+      const int dd = d0 + rr;
+      const int nvalid = dd < dim ? min(8, len - (c0 + tt)) : 0;
+      const long long base = ((long long)b * dim + (dd < dim ? dd : 0)) * len + c0 + tt;
+      load_unit(u + base, nvalid, ru[q]);
+      load_unit(delta + base, nvalid, rd[q]);
+#if HAS_Z
+      load_unit(z + base, nvalid, rz[q]);
+#endif
+    }
+#pragma unroll
+    for (int q = 0; q < BCU; ++q) {
+      const int e = tid + q * NTHR;
+      if (BCUN % NTHR == 0 || e < BCUN) {
+        const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+        const int nvalid = n < NSTATE ? min(8, len - (c0 + tt)) : 0;
+        const long long off = (long long)(n < NSTATE ? n : 0) * len + c0 + tt;
+        load_unit(bbase + off, nvalid, rb[q]);
+        load_unit(cbase + off, nvalid, rc[q]);
+      }
+    }
+  };
+
+  load_chunk(0);
+  for (int c0 = 0; c0 < len; c0 += TT) {
+    __syncthreads();  // the previous chunk's epilogue is done with the tiles
+    // Stage: Δ' = softplus(Δ + bias), Δ'u, D u, silu(z) once per (d, t); B, C as (t, n).
+#pragma unroll
+    for (int q = 0; q < UNITS; ++q) {
+      const int e = tid + q * NTHR;
+      const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+      const int dd = d0 + rr;
+      const bool rv = dd < dim;
+#if HAS_BIAS
+      const float bias = rv ? dbias[dd] : 0.f;
+#else
+      const float bias = 0.f;
+#endif
+#if HAS_D
+      const float dw = rv ? Dw[dd] : 0.f;
+#else
+      const float dw = 0.f;
+#endif
+      float vdt[8], vdu[8], vsk[8], vg[8];
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        const bool in = rv && (c0 + tt + i < len);
+        const float uu = unit_f(ru[q], i);
+        float dt = unit_f(rd[q], i) + bias;
+#if SOFTPLUS
+        dt = dt <= 20.f ? lg2_ftz(1.f + ex2_ftz(dt * LOG2E)) * LN2 : dt;
+#endif
+        dt = in ? dt : 0.f;  // identity step past the end
+        vdt[i] = dt;
+        vdu[i] = dt * uu;
+        vsk[i] = dw * uu;
+#if HAS_Z
+        const float zz = unit_f(rz[q], i);
+        vg[i] = __fdividef(zz, 1.f + ex2_ftz(-zz * LOG2E));
+#else
+        vg[i] = 1.f;
+#endif
+      }
+      const int o = rr * TP + tt;
+#pragma unroll
+      for (int i = 0; i < 8; i += 4) {
+        *reinterpret_cast<float4*>(&s_dt[o + i]) = make_float4(vdt[i], vdt[i + 1], vdt[i + 2], vdt[i + 3]);
+        *reinterpret_cast<float4*>(&s_du[o + i]) = make_float4(vdu[i], vdu[i + 1], vdu[i + 2], vdu[i + 3]);
+        *reinterpret_cast<float4*>(&s_skip[o + i]) = make_float4(vsk[i], vsk[i + 1], vsk[i + 2], vsk[i + 3]);
+        *reinterpret_cast<float4*>(&s_gate[o + i]) = make_float4(vg[i], vg[i + 1], vg[i + 2], vg[i + 3]);
+      }
+    }
+#pragma unroll
+    for (int q = 0; q < BCU; ++q) {
+      const int e = tid + q * NTHR;
+      if (BCUN % NTHR == 0 || e < BCUN) {
+        const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+          s_b[(tt + i) * 16 + n] = unit_f(rb[q], i);
+          s_c[(tt + i) * 16 + n] = unit_f(rc[q], i);
+        }
+      }
+    }
+    // Start loading the next chunk; its latency overlaps this chunk's arithmetic.
+    if (c0 + TT < len) load_chunk(c0 + TT);
+    __syncthreads();
+
+    // The recurrence: h = 2^(Δ'·A·log2 e) h + Δ'u B, partial y = Σ_{own n} C h.
+#pragma unroll
+    for (int i4 = 0; i4 < TT; i4 += 4) {
+      const float4 dt4 = *reinterpret_cast<const float4*>(&s_dt[r * TP + i4]);
+      const float4 du4 = *reinterpret_cast<const float4*>(&s_du[r * TP + i4]);
+      const float dts[4] = {dt4.x, dt4.y, dt4.z, dt4.w};
+      const float dus[4] = {du4.x, du4.y, du4.z, du4.w};
+      float yp[4];
+#pragma unroll
+      for (int ii = 0; ii < 4; ++ii) {
+        const float4 b4 = *reinterpret_cast<const float4*>(&s_b[(i4 + ii) * 16 + g * 4]);
+        const float4 c4 = *reinterpret_cast<const float4*>(&s_c[(i4 + ii) * 16 + g * 4]);
+        const float dt = dts[ii], du = dus[ii];
+        h[0] = ex2_ftz(dt * a2[0]) * h[0] + du * b4.x;
+        h[1] = ex2_ftz(dt * a2[1]) * h[1] + du * b4.y;
+        h[2] = ex2_ftz(dt * a2[2]) * h[2] + du * b4.z;
+        h[3] = ex2_ftz(dt * a2[3]) * h[3] + du * b4.w;
+        yp[ii] = c4.x * h[0] + c4.y * h[1] + c4.z * h[2] + c4.w * h[3];
+      }
+      *reinterpret_cast<float4*>(&s_yp[g * YPS + r * TP + i4]) = make_float4(yp[0], yp[1], yp[2], yp[3]);
+    }
+    // Store the state at segment ends (and at the end of the sequence).
+    if (ckpt != nullptr && rvalid) {
+      const int tend = c0 + TT;
+      if (tend % SEG == 0 || tend >= len) {
+        const int seg = (min(tend, len) - 1) / SEG;
+#pragma unroll
+        for (int k = 0; k < 4; ++k) {
+          const int n = g * 4 + k;
+          if (n < NSTATE) ckpt[(row * nseg + seg) * NSTATE + n] = h[k];
+        }
+      }
+    }
+    __syncthreads();
+
+    // Epilogue: y = (Σ_g partials + D u) · silu(z), written with 16-byte stores.
+#pragma unroll
+    for (int q = 0; q < UNITS; ++q) {
+      const int e = tid + q * NTHR;
+      const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+      const int dd = d0 + rr;
+      if (dd >= dim) continue;
+      const int o = rr * TP + tt;
+      float yv[8];
+#pragma unroll
+      for (int i = 0; i < 8; i += 4) {
+        float4 acc = *reinterpret_cast<const float4*>(&s_skip[o + i]);
+#pragma unroll
+        for (int gg = 0; gg < TG; ++gg) {
+          const float4 p = *reinterpret_cast<const float4*>(&s_yp[gg * YPS + o + i]);
+          acc.x += p.x;
+          acc.y += p.y;
+          acc.z += p.z;
+          acc.w += p.w;
+        }
+        const float4 gt = *reinterpret_cast<const float4*>(&s_gate[o + i]);
+        yv[i] = acc.x * gt.x;
+        yv[i + 1] = acc.y * gt.y;
+        yv[i + 2] = acc.z * gt.z;
+        yv[i + 3] = acc.w * gt.w;
+      }
+      const long long base = ((long long)b * dim + dd) * len + c0 + tt;
+      const int nvalid = min(8, len - (c0 + tt));
+#if ALIGNED
+      if (nvalid >= 8) {
+#pragma unroll
+        for (int k = 0; k < PPU; ++k) store_pack(out + base + k * VEC, &yv[k * VEC]);
+        continue;
+      }
+#endif
+#pragma unroll
+      for (int i = 0; i < 8; ++i)
+        if (i < nvalid) out[base + i] = from_f(yv[i]);
+    }
+  }
+  if (rvalid) {
+#pragma unroll
+    for (int k = 0; k < 4; ++k) {
+      const int n = g * 4 + k;
+      if (n < NSTATE) last[row * NSTATE + n] = h[k];
+    }
+  }
+}
+#endif  // KERNEL_FWD == 2
+
+#if !KERNEL_FWD && !KERNEL_BWD_TILE
 // ---------------------------------------------------------------------------------------------
 // Backward. SUBB steps per sub-chunk (registers hold SUBB + 1 states and SUBB decays per state).
 // ---------------------------------------------------------------------------------------------
@@ -771,4 +1091,353 @@ selective_scan_bwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     if (ddbias != nullptr) atomicAdd(ddbias + d, dbias_acc);
   }
 }
-#endif  // !KERNEL_FWD
+#endif  // !KERNEL_FWD && !KERNEL_BWD_TILE
+
+#if KERNEL_BWD_TILE
+// ---------------------------------------------------------------------------------------------
+// Backward, tiled over channels like the tiled forward (same eligibility). Thread (r, g) owns
+// channel d0 + r and states 4g .. 4g+3. Segments of SEG (= TT) steps are visited last to first:
+//   * the segment's Δ', Δ'u, dy (before the gate), B and C are staged in shared memory once
+//     for all TR channels;
+//   * pass 1 recomputes the state at the start of each SB-step sub-chunk from the stored
+//     segment-start state (registers);
+//   * pass 2 visits the sub-chunks in reverse: recompute h and exp(Δ'A) of the sub-chunk in
+//     registers, run the adjoint μ_t = dy_t C_t + exp(Δ'_{t+1} A) μ_{t+1} backwards, and put
+//     dB_t = μ_t Δ'_t u_t, dC_t = dy_t h_t (per channel) and the per-thread partial sums
+//     Σ μB, Σ μ A e h_{t-1}, Σ C h into shared memory;
+//   * then the block sums dB, dC over its TR channels (one atomic per (n, t) per block) and
+//     the threads of each (d, t) finish du, dΔ, dz.
+// Dynamic shared memory (set by the host): see the offsets below.
+// ---------------------------------------------------------------------------------------------
+#define SB 8
+#define NSB (TT / SB)
+#define TPB (TT + 1)     // row stride of the (channel, t) tiles: scalar reads by channel
+#define RS (TR * 16 + 4)       // stride of one step of the dB / dC reduction buffer
+#define SPP (SB + 4)           // row stride of the partial-sum planes
+#define SPS (TR * SPP + 8)     // plane stride
+#define OFF_DT 0
+#define OFF_DU (OFF_DT + TR * TPB)
+#define OFF_DY (OFF_DU + TR * TPB)
+#define OFF_B (OFF_DY + TR * TPB)
+#define OFF_C (OFF_B + TT * 16)
+#define OFF_RED (OFF_C + TT * 16)
+#define OFF_SP (OFF_RED + 2 * SB * RS)
+#define SMEM_FLOATS (OFF_SP + 3 * TG * SPS)
+
+// Per-(d, t) quantities from the raw inputs: Δ', dΔ'/dδ, dy before the gate, and dout·silu'(z).
+__device__ __forceinline__ void pointwise(float x, float g, float zz, float& dt, float& dsp, float& dy, float& gz) {
+#if SOFTPLUS
+  if (x <= 20.f) {
+    const float e = ex2_ftz(x * LOG2E);
+    dt = lg2_ftz(1.f + e) * LN2;
+    dsp = __fdividef(e, 1.f + e);
+  } else {
+    dt = x;
+    dsp = 1.f;
+  }
+#else
+  dt = x;
+  dsp = 1.f;
+#endif
+#if HAS_Z
+  const float sz = __fdividef(1.f, 1.f + ex2_ftz(-zz * LOG2E));
+  dy = g * zz * sz;
+  gz = g * sz * (1.f + zz * (1.f - sz));
+#else
+  (void)zz;
+  dy = g;
+  gz = 0.f;
+#endif
+}
+
+extern "C" __global__ void __launch_bounds__(NTHR, 384 / NTHR)
+selective_scan_bwd(const input_t* __restrict__ u, const input_t* __restrict__ delta, const float* __restrict__ A,
+                   const void* __restrict__ Bp, const void* __restrict__ Cp, const float* __restrict__ Dw,
+                   const input_t* __restrict__ z, const float* __restrict__ dbias, const float* __restrict__ h0,
+                   const float* __restrict__ ckpt, const input_t* __restrict__ dout, const float* __restrict__ dlast,
+                   input_t* __restrict__ du_out, input_t* __restrict__ ddelta_out, input_t* __restrict__ dz_out,
+                   float* __restrict__ dA, float* __restrict__ dB, float* __restrict__ dC, float* __restrict__ dD,
+                   float* __restrict__ ddbias, float* __restrict__ dh0, int batch, int dim, int len, int groups_b,
+                   int groups_c, int nseg) {
+  extern __shared__ __align__(16) float smem[];
+  float* s_dt = smem + OFF_DT;
+  float* s_du = smem + OFF_DU;
+  float* s_dy = smem + OFF_DY;
+  float* s_b = smem + OFF_B;
+  float* s_c = smem + OFF_C;
+  float* s_red = smem + OFF_RED;
+  float* s_sp = smem + OFF_SP;
+
+  const int tid = threadIdx.x;
+  const int nblk = (dim + TR - 1) / TR;
+  const int b = blockIdx.x / nblk;
+  const int d0 = (blockIdx.x % nblk) * TR;
+  const long long boff = ((long long)b * groups_b + d0 / (dim / groups_b)) * NSTATE * (long long)len;
+  const long long coff = ((long long)b * groups_c + d0 / (dim / groups_c)) * NSTATE * (long long)len;
+  const input_t* bbase = reinterpret_cast<const input_t*>(Bp) + boff;
+  const input_t* cbase = reinterpret_cast<const input_t*>(Cp) + coff;
+
+  const int r = tid % TR, g = tid / TR;  // as in the tiled forward
+  const int d = d0 + r;
+  const bool rvalid = d < dim;
+  const long long row = (long long)b * dim + (rvalid ? d : 0);
+  float a2[4], araw[4], mu[4], dA_acc[4];
+#pragma unroll
+  for (int k = 0; k < 4; ++k) {
+    const int n = g * 4 + k;
+    const bool nv = rvalid && n < NSTATE;
+    araw[k] = nv ? A[d * NSTATE + n] : 0.f;
+    a2[k] = araw[k] * LOG2E;
+    mu[k] = (nv && dlast != nullptr) ? dlast[row * NSTATE + n] : 0.f;
+    dA_acc[k] = 0.f;
+  }
+  // Epilogue role: channel d0 + er, steps ei0, ei0 + 1 of each sub-chunk.
+  const int er = tid / 4, ei0 = (tid % 4) * 2;
+  const int ed = d0 + er;
+  const bool evalid = ed < dim;
+  const long long erow = (long long)b * dim + (evalid ? ed : 0);
+#if HAS_BIAS
+  const float ebias = evalid ? dbias[ed] : 0.f;
+#else
+  const float ebias = 0.f;
+#endif
+#if HAS_D
+  const float edw = evalid ? Dw[ed] : 0.f;
+#else
+  const float edw = 0.f;
+#endif
+  float dD_acc = 0.f, dbias_acc = 0.f;
+
+  for (int seg = nseg - 1; seg >= 0; --seg) {
+    const int s0 = seg * TT;
+    __syncthreads();  // the previous segment is done with the tiles
+    // Stage the segment (UNITS units of 8 steps of one channel per thread; B and C as (t, n)).
+#pragma unroll
+    for (int q = 0; q < UNITS; ++q) {
+      const int e = tid + q * NTHR;
+      const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+      const int dd = d0 + rr;
+      const bool rv = dd < dim;
+      const int nvalid = rv ? min(8, len - (s0 + tt)) : 0;
+      const long long base = ((long long)b * dim + (rv ? dd : 0)) * len + s0 + tt;
+      Unit uu, xx, zz, gg;
+      load_unit(u + base, nvalid, uu);
+      load_unit(delta + base, nvalid, xx);
+#if HAS_Z
+      load_unit(z + base, nvalid, zz);
+#endif
+      if (dout != nullptr) {
+        load_unit(dout + base, nvalid, gg);
+      } else {
+        load_unit(dout, 0, gg);
+      }
+#if HAS_BIAS
+      const float bias = rv ? dbias[dd] : 0.f;
+#else
+      const float bias = 0.f;
+#endif
+      float vdt[8], vdu[8], vdy[8];
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        float dt, dsp, dy, gz;
+#if HAS_Z
+        const float zv = unit_f(zz, i);
+#else
+        const float zv = 0.f;
+#endif
+        pointwise(unit_f(xx, i) + bias, unit_f(gg, i), zv, dt, dsp, dy, gz);
+        const bool in = i < nvalid;
+        dt = in ? dt : 0.f;
+        vdt[i] = dt;
+        vdu[i] = dt * unit_f(uu, i);
+        vdy[i] = in ? dy : 0.f;
+      }
+      (void)zz;
+      const int o = rr * TPB + tt;
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        s_dt[o + i] = vdt[i];
+        s_du[o + i] = vdu[i];
+        s_dy[o + i] = vdy[i];
+      }
+    }
+#pragma unroll
+    for (int q = 0; q < BCU; ++q) {
+      const int e = tid + q * NTHR;
+      if (BCUN % NTHR == 0 || e < BCUN) {
+        const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+        const int nvalid = n < NSTATE ? min(8, len - (s0 + tt)) : 0;
+        const long long off = (long long)(n < NSTATE ? n : 0) * len + s0 + tt;
+        Unit ub, uc;
+        load_unit(bbase + off, nvalid, ub);
+        load_unit(cbase + off, nvalid, uc);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+          s_b[(tt + i) * 16 + n] = unit_f(ub, i);
+          s_c[(tt + i) * 16 + n] = unit_f(uc, i);
+        }
+      }
+    }
+    __syncthreads();
+
+    // Pass 1: the state at the start of each sub-chunk.
+    float hs[NSB][4];
+    {
+      float h[4];
+#pragma unroll
+      for (int k = 0; k < 4; ++k) {
+        const int n = g * 4 + k;
+        const bool nv = rvalid && n < NSTATE;
+        if (seg > 0) {
+          h[k] = nv ? ckpt[(row * nseg + seg - 1) * NSTATE + n] : 0.f;
+        } else {
+#if HAS_H0
+          h[k] = nv ? h0[row * NSTATE + n] : 0.f;
+#else
+          h[k] = 0.f;
+#endif
+        }
+      }
+#pragma unroll
+      for (int sb = 0; sb < NSB; ++sb) {
+#pragma unroll
+        for (int k = 0; k < 4; ++k) hs[sb][k] = h[k];
+        if (sb == NSB - 1) break;
+#pragma unroll
+        for (int i = 0; i < SB; ++i) {
+          const int t = sb * SB + i;
+          const float dt = s_dt[r * TPB + t], du = s_du[r * TPB + t];
+          const float4 b4 = *reinterpret_cast<const float4*>(&s_b[t * 16 + g * 4]);
+          h[0] = ex2_ftz(dt * a2[0]) * h[0] + du * b4.x;
+          h[1] = ex2_ftz(dt * a2[1]) * h[1] + du * b4.y;
+          h[2] = ex2_ftz(dt * a2[2]) * h[2] + du * b4.z;
+          h[3] = ex2_ftz(dt * a2[3]) * h[3] + du * b4.w;
+        }
+      }
+    }
+
+    // Pass 2: sub-chunks in reverse.
+#pragma unroll
+    for (int sb = NSB - 1; sb >= 0; --sb) {
+      float hh[SB + 1][4], ea[SB][4], yacc[SB], s1[SB], s2[SB];
+#pragma unroll
+      for (int k = 0; k < 4; ++k) hh[0][k] = hs[sb][k];
+#pragma unroll
+      for (int i = 0; i < SB; ++i) {
+        const int t = sb * SB + i;
+        const float dt = s_dt[r * TPB + t], du = s_du[r * TPB + t];
+        const float4 b4 = *reinterpret_cast<const float4*>(&s_b[t * 16 + g * 4]);
+        const float4 c4 = *reinterpret_cast<const float4*>(&s_c[t * 16 + g * 4]);
+        const float bv[4] = {b4.x, b4.y, b4.z, b4.w};
+#pragma unroll
+        for (int k = 0; k < 4; ++k) {
+          ea[i][k] = ex2_ftz(dt * a2[k]);
+          hh[i + 1][k] = ea[i][k] * hh[i][k] + du * bv[k];
+        }
+        yacc[i] = c4.x * hh[i + 1][0] + c4.y * hh[i + 1][1] + c4.z * hh[i + 1][2] + c4.w * hh[i + 1][3];
+      }
+#pragma unroll
+      for (int i = SB - 1; i >= 0; --i) {
+        const int t = sb * SB + i;
+        const float dt = s_dt[r * TPB + t], du = s_du[r * TPB + t], dy = s_dy[r * TPB + t];
+        const float4 b4 = *reinterpret_cast<const float4*>(&s_b[t * 16 + g * 4]);
+        const float4 c4 = *reinterpret_cast<const float4*>(&s_c[t * 16 + g * 4]);
+        const float bv[4] = {b4.x, b4.y, b4.z, b4.w};
+        const float cv[4] = {c4.x, c4.y, c4.z, c4.w};
+        float dbv[4], dcv[4], a1 = 0.f, a2s = 0.f;
+#pragma unroll
+        for (int k = 0; k < 4; ++k) {
+          mu[k] += dy * cv[k];
+          dcv[k] = dy * hh[i + 1][k];           // dC_t = dy_t h_t
+          dbv[k] = mu[k] * du;                  // dB_t = μ_t Δ'_t u_t
+          a1 += mu[k] * bv[k];                  // Σ μ B
+          const float p = mu[k] * hh[i][k] * ea[i][k];
+          dA_acc[k] += p * dt;                  // dA = Σ μ Δ' e^{Δ'A} h_{t-1}
+          a2s += p * araw[k];                   // Σ μ A e^{Δ'A} h_{t-1}
+          mu[k] *= ea[i][k];
+        }
+        s1[i] = a1;
+        s2[i] = a2s;
+        *reinterpret_cast<float4*>(&s_red[i * RS + (g * TR + r) * 4]) = make_float4(dbv[0], dbv[1], dbv[2], dbv[3]);
+        *reinterpret_cast<float4*>(&s_red[SB * RS + i * RS + (g * TR + r) * 4]) = make_float4(dcv[0], dcv[1], dcv[2], dcv[3]);
+      }
+#pragma unroll
+      for (int i = 0; i < SB; i += 4) {
+        *reinterpret_cast<float4*>(&s_sp[(0 * TG + g) * SPS + r * SPP + i]) = make_float4(s1[i], s1[i + 1], s1[i + 2], s1[i + 3]);
+        *reinterpret_cast<float4*>(&s_sp[(1 * TG + g) * SPS + r * SPP + i]) = make_float4(s2[i], s2[i + 1], s2[i + 2], s2[i + 3]);
+        *reinterpret_cast<float4*>(&s_sp[(2 * TG + g) * SPS + r * SPP + i]) =
+            make_float4(yacc[i], yacc[i + 1], yacc[i + 2], yacc[i + 3]);
+      }
+      __syncthreads();
+      const int t0 = s0 + sb * SB;
+      // dB, dC: sum over the block's channels, one atomic per (n, t).
+#pragma unroll
+      for (int q = 0; q < 2 * SB * 16 / NTHR; ++q) {
+        const int o = tid + q * NTHR;
+        const int which = o / (SB * 16), n = (o / SB) % 16, i = o % SB;
+        const float* src = s_red + which * SB * RS + i * RS + (n / 4) * TR * 4 + (n % 4);
+        float sum = 0.f;
+#pragma unroll 8
+        for (int rr = 0; rr < TR; ++rr) sum += src[rr * 4];
+        if (n < NSTATE && t0 + i < len) atomicAdd((which ? dC + coff : dB + boff) + (long long)n * len + t0 + i, sum);
+      }
+      // du, dΔ, dz of (d0 + er, t0 + ei0 + {0, 1}).
+      if (evalid) {
+#pragma unroll
+        for (int j = 0; j < 2; ++j) {
+          const int i = ei0 + j, t = t0 + i;
+          if (t < len) {
+            float ps1 = 0.f, ps2 = 0.f, py = 0.f;
+#pragma unroll
+            for (int gg = 0; gg < TG; ++gg) {
+              ps1 += s_sp[(0 * TG + gg) * SPS + er * SPP + i];
+              ps2 += s_sp[(1 * TG + gg) * SPS + er * SPP + i];
+              py += s_sp[(2 * TG + gg) * SPS + er * SPP + i];
+            }
+            const long long idx = erow * len + t;
+            const float uv = to_f(u[idx]);
+            const float gv = dout != nullptr ? to_f(dout[idx]) : 0.f;
+#if HAS_Z
+            const float zv = to_f(z[idx]);
+#else
+            const float zv = 0.f;
+#endif
+            float dt, dsp, dy, gz;
+            pointwise(to_f(delta[idx]) + ebias, gv, zv, dt, dsp, dy, gz);
+            du_out[idx] = from_f(edw * dy + dt * ps1);
+            const float ddt = (uv * ps1 + ps2) * dsp;
+            ddelta_out[idx] = from_f(ddt);
+            dbias_acc += ddt;
+            dD_acc += dy * uv;
+#if HAS_Z
+            dz_out[idx] = from_f(gz * (py + edw * uv));
+#else
+            (void)py;
+            (void)gz;
+#endif
+          }
+        }
+      }
+      __syncthreads();
+    }
+  }
+
+  // Per-channel results.
+#pragma unroll
+  for (int k = 0; k < 4; ++k) {
+    const int n = g * 4 + k;
+    if (rvalid && n < NSTATE) {
+      atomicAdd(dA + d * NSTATE + n, dA_acc[k]);
+      if (dh0 != nullptr) dh0[row * NSTATE + n] = mu[k];
+    }
+  }
+  dD_acc += __shfl_xor_sync(FULL_MASK, dD_acc, 1);
+  dD_acc += __shfl_xor_sync(FULL_MASK, dD_acc, 2);
+  dbias_acc += __shfl_xor_sync(FULL_MASK, dbias_acc, 1);
+  dbias_acc += __shfl_xor_sync(FULL_MASK, dbias_acc, 2);
+  if (evalid && (tid % 4) == 0) {
+    if (dD != nullptr) atomicAdd(dD + ed, dD_acc);
+    if (ddbias != nullptr) atomicAdd(ddbias + ed, dbias_acc);
+  }
+}
+#endif  // KERNEL_BWD_TILE
