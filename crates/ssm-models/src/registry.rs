@@ -3,7 +3,8 @@ use ssm_nn::MixerFactory;
 use crate::attention::AttentionFactory;
 
 /// Every mixer a model config can name as `mixer.kind`.
-pub static MIXERS: &[&dyn MixerFactory] = &[&AttentionFactory, &ssm_lssl::LsslFactory];
+pub static MIXERS: &[&dyn MixerFactory] = &[&AttentionFactory, &ssm_lssl::LsslFactory,
+    &ssm_s4_layers::S4Factory, &ssm_s4_layers::S4dFactory, &ssm_s4_layers::DssFactory];
 
 pub fn mixer_factory(name: &str) -> Option<&'static dyn MixerFactory> {
     MIXERS.iter().copied().find(|f| f.name() == name)
