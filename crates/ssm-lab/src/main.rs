@@ -7,6 +7,12 @@ mod exit;
 use clap::Parser;
 
 fn main() {
+    // Printing into a closed pipe (`ssm-lab list | head`) ends the process quietly, as other
+    // command-line tools do, instead of panicking in println!.
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),
