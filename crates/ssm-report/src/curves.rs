@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::font::{ensure, FONT};
+use crate::figure::{render, Figure, FONT, PALETTE};
 use crate::Series;
 
 pub struct CurvePlot<'a> {
@@ -21,38 +21,24 @@ pub struct CurvePlot<'a> {
 
 /// Draws `plot` to `stem.png` and `stem.svg`; returns both paths.
 pub fn curve_plot(stem: &Path, plot: &CurvePlot) -> anyhow::Result<Vec<PathBuf>> {
-    ensure();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    let size = (960, 520);
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        draw(&root, plot)?;
-        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        draw(&root, plot)?;
-        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
-    }
-    Ok(vec![png, svg])
+    render(stem, (960, 520), plot)
 }
 
+impl Figure for CurvePlot<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self)
+    }
+}
+
+/// The reference series (first, when asked) in black; the others through the palette.
 fn color(i: usize, reference: bool) -> RGBColor {
-    const COLORS: [RGBColor; 8] = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-        RGBColor(214, 39, 40),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(127, 127, 127),
-    ];
     match (reference, i) {
         (true, 0) => BLACK,
-        (true, i) => COLORS[(i - 1) % COLORS.len()],
-        (false, i) => COLORS[i % COLORS.len()],
+        (true, i) => PALETTE[(i - 1) % PALETTE.len()],
+        (false, i) => PALETTE[i % PALETTE.len()],
     }
 }
 

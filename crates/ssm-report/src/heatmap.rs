@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::font::{ensure, FONT};
+use crate::figure::{render, Figure, FONT};
 
 /// One matrix: `rows[i][k]` is drawn at row i (top to bottom), column k (left to right).
 pub struct Heatmap {
@@ -25,26 +25,30 @@ pub fn diverging(v: f64) -> RGBColor {
 /// Draws the panels in a grid of `columns` columns, with a shared colour bar, to `stem.png` and
 /// `stem.svg`; returns both paths.
 pub fn heatmaps(stem: &Path, title: &str, panels: &[Heatmap], columns: usize) -> anyhow::Result<Vec<PathBuf>> {
-    ensure();
     if panels.is_empty() {
         anyhow::bail!("a heatmap figure needs at least one matrix");
     }
     let columns = columns.clamp(1, panels.len());
     let grid_rows = panels.len().div_ceil(columns);
     let size = (360 * columns as u32 + 90, 380 * grid_rows as u32 + 50);
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
+    render(stem, size, &Grid { title, panels, columns, grid_rows })
+}
+
+/// A titled grid of heatmap panels with one colour bar.
+struct Grid<'a> {
+    title: &'a str,
+    panels: &'a [Heatmap],
+    columns: usize,
+    grid_rows: usize,
+}
+
+impl Figure for Grid<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
     {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        draw(&root, title, panels, columns, grid_rows)?;
-        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
+        draw(root, self.title, self.panels, self.columns, self.grid_rows)
     }
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        draw(&root, title, panels, columns, grid_rows)?;
-        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
-    }
-    Ok(vec![png, svg])
 }
 
 fn draw<DB: DrawingBackend>(

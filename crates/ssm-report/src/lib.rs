@@ -2,7 +2,7 @@
 //! bundled in the binary, so no system font or freetype is needed.
 
 mod curves;
-mod font;
+mod figure;
 mod heatmap;
 mod line_plot;
 mod table;

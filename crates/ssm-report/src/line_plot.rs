@@ -1,9 +1,9 @@
 use std::path::Path;
-use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::FontStyle;
+
+use crate::figure::{render, Figure, FONT, PALETTE};
 
 /// One line of a plot.
 pub struct Series {
@@ -29,48 +29,18 @@ pub struct LinePlot<'a> {
     pub vline: Option<VLine>,
 }
 
-const FONT: &str = "sans-serif";
-
-fn register_font() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // Ubuntu Light ships inside the epaint_default_fonts crate (Ubuntu Font Licence).
-        plotters::style::register_font(FONT, FontStyle::Normal, epaint_default_fonts::UBUNTU_LIGHT)
-            .unwrap_or_else(|_| panic!("the bundled font is a valid TTF"));
-    });
-}
-
 /// Draws `plot` to `stem.png` and `stem.svg`; returns both paths.
 pub fn line_plot(stem: &Path, plot: &LinePlot) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    register_font();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    let size = (900, 560);
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        draw(&root, plot)?;
-        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", png.display()))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        draw(&root, plot)?;
-        root.present().map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
-    }
-    Ok(vec![png, svg])
+    render(stem, (900, 560), plot)
 }
 
-fn palette(i: usize) -> RGBColor {
-    const COLORS: [RGBColor; 8] = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-        RGBColor(214, 39, 40),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(127, 127, 127),
-    ];
-    COLORS[i % COLORS.len()]
+impl Figure for LinePlot<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        draw(root, self)
+    }
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plot: &LinePlot) -> anyhow::Result<()>
@@ -123,7 +93,7 @@ where
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
     }
     for (i, s) in plot.series.iter().enumerate() {
-        let color = palette(i);
+        let color = PALETTE[i % PALETTE.len()];
         let pts: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (tx(x), y)).collect();
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
