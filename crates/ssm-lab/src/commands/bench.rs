@@ -6,6 +6,9 @@ use clap::{Args, Subcommand};
 use ssm_hippo::{bench_default, bench_krylov, bench_online, BenchRow};
 use ssm_report::{line_plot, LinePlot, Series};
 
+use ssm_train::device::{describe, DeviceChoice};
+use tch::Device;
+
 use crate::exit::{Failure, Result};
 
 #[derive(Subcommand)]
@@ -20,7 +23,10 @@ pub enum BenchCommand {
     /// Writes <out>/scan_<device>.csv and .md.
     Scan(BenchScanArgs),
     /// SSM convolution kernels: naive Krylov vs Cauchy/Woodbury (S4) vs Vandermonde (S4D) vs DSS,
-    /// N = 64, H = 256, L = 2^8 … 2^16 (f64, CPU). Writes <out>/kernels.csv and kernels.{png,svg}.
+    /// N = 64, H = 256, L = 2^8 … 2^16, and the S4 / S4D layers' forward + backward at batch 2.
+    /// On `--device cpu` the f64 reference kernels; on `--device cuda` the layers' in-graph
+    /// kernels in f64 and f32. Writes <out>/kernels_<device>.csv, kernels_<device>.{png,svg} and
+    /// <out>/layers_<device>.csv.
     Kernels(BenchKernelsArgs),
     /// Generation throughput (Mamba Fig. 8 right): prefill a prompt, decode greedily; Mamba's
     /// recurrent state vs attention's key/value cache at equal size, batch 1 … 128. Writes
@@ -50,6 +56,19 @@ pub struct BenchKernelsArgs {
     /// Channels H.
     #[arg(long, default_value_t = 256)]
     pub h: usize,
+    /// cpu (the f64 reference kernels) or cuda (the in-graph kernels of the layers).
+    #[arg(long, default_value = "cpu", value_parser = parse_device)]
+    pub device: DeviceChoice,
+    /// Lengths of the layers' forward + backward timings; `--layer-lengths 0` skips them.
+    #[arg(long, value_delimiter = ',', default_value = "256,1024,4096,16384")]
+    pub layer_lengths: Vec<usize>,
+}
+
+fn parse_device(s: &str) -> std::result::Result<DeviceChoice, String> {
+    match s.parse::<DeviceChoice>()? {
+        DeviceChoice::Auto => Err("expected cpu or cuda".into()),
+        d => Ok(d),
+    }
 }
 
 #[derive(Args)]
@@ -113,21 +132,77 @@ fn scan_plots(stem: &Path, setting: &str, rows: &[ssm_scan::BenchRow]) -> Result
 }
 
 fn kernels(args: BenchKernelsArgs) -> Result {
+    let device = args.device.resolve().map_err(Failure::Usage)?;
     ssm_experiments::check_writable(&args.out)?;
     let ls = args.lengths.unwrap_or_else(|| (8..=16).map(|p| 1usize << p).collect());
-    let rows = ssm_s4::bench_kernels(&ls, 64, args.h).map_err(|e| Failure::Runtime(format!("bench kernels: {e}")))?;
-    let path = args.out.join("kernels.csv");
+    let (slug, rows) = match device {
+        Device::Cpu => {
+            let rows = ssm_s4::bench_kernels(&ls, 64, args.h).map_err(|e| Failure::Runtime(format!("bench kernels: {e}")))?;
+            ("cpu", rows)
+        }
+        _ => {
+            let rows = ssm_s4_layers::bench::bench_kernel_graphs(&ls, args.h, 64, 16384, device);
+            ("cuda", rows.into_iter().map(graph_row).collect())
+        }
+    };
+    let what = if slug == "cpu" { "f64 reference, CPU".to_string() } else { format!("in-graph, {}", describe(device)) };
+    let path = args.out.join(format!("kernels_{slug}.csv"));
     ssm_train::metrics::write_csv(&path, &rows)?;
     let series = Series::group(&rows, |r| r.kernel.clone(), |r| r.seconds.map(|s| (r.l as f64, 1e3 * s)));
-    let title = format!("SSM convolution kernels, N = 64, H = {} (f64, CPU)", args.h);
-    line_plot(&args.out.join("kernels"), &LinePlot::log_log(&title, "kernel length L", "time (ms)", &series))?;
-    println!("{:<28} {:>4} {:>5} {:>7} {:>10}  note", "kernel", "N", "H", "L", "seconds");
+    let title = format!("SSM convolution kernels, N = 64, H = {} ({what})", args.h);
+    line_plot(&args.out.join(format!("kernels_{slug}")), &LinePlot::log_log(&title, "kernel length L", "time (ms)", &series))?;
+    println!("{:<34} {:>4} {:>5} {:>7} {:>10}  note", "kernel", "N", "H", "L", "seconds");
     for r in &rows {
         let secs = r.seconds.map_or("–".to_string(), |s| format!("{s:.4}"));
-        println!("{:<28} {:>4} {:>5} {:>7} {:>10}  {}", r.kernel, r.n, r.h, r.l, secs, r.note);
+        println!("{:<34} {:>4} {:>5} {:>7} {:>10}  {}", r.kernel, r.n, r.h, r.l, secs, r.note);
+    }
+    println!("csv: {}", path.display());
+    layers(&args.out, &args.layer_lengths, args.h, slug, device)
+}
+
+/// A row of the in-graph benchmark in the CSV layout of the reference benchmark.
+fn graph_row(r: ssm_s4_layers::bench::KernelRow) -> ssm_s4::BenchRow {
+    ssm_s4::BenchRow {
+        kernel: format!("{} {}", r.kernel, r.precision),
+        n: r.n,
+        h: r.h,
+        l: r.l,
+        seconds: Some(r.seconds),
+        note: r.error_vs_dense.map_or("ok".into(), |e| format!("rel. error vs dense {e:.1e}")),
+    }
+}
+
+/// The S4 and S4D layers' forward + backward at batch 2 (kernels in f64 and f32):
+/// <out>/layers_<slug>.csv.
+fn layers(out: &Path, ls: &[usize], h: usize, slug: &str, device: Device) -> Result {
+    let ls: Vec<usize> = ls.iter().copied().filter(|&l| l > 0).collect();
+    if ls.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<LayerRow> = ssm_s4_layers::bench_layers(&ls, h, 64, 2, device)
+        .into_iter()
+        .map(|r| LayerRow { layer: r.layer, kernel: r.kernel, l: r.l, h: r.h, n: r.n, batch: r.batch, seconds: r.seconds })
+        .collect();
+    let path = out.join(format!("layers_{slug}.csv"));
+    ssm_train::metrics::write_csv(&path, &rows)?;
+    println!("{:>6} {:>6} {:>6} {:>10}", "layer", "kernel", "L", "fwd+bwd s");
+    for r in &rows {
+        println!("{:>6} {:>6} {:>6} {:>10.4}", r.layer, r.kernel, r.l, r.seconds);
     }
     println!("csv: {}", path.display());
     Ok(())
+}
+
+/// One CSV row of `layers_<device>.csv`.
+#[derive(serde::Serialize)]
+struct LayerRow {
+    layer: &'static str,
+    kernel: &'static str,
+    l: usize,
+    h: usize,
+    n: usize,
+    batch: usize,
+    seconds: f64,
 }
 
 fn hippo(args: BenchHippoArgs) -> Result {
