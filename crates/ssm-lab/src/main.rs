@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod malloc;
 
 use clap::Parser;
 
@@ -13,6 +14,7 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    malloc::keep_freed_memory();
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Run(args) => commands::run::run(args),

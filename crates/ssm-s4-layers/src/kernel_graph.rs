@@ -151,8 +151,63 @@ fn a_bar_kind_is_double(t: &Tensor) -> bool {
 /// With w = a + ib, `(it − w)(it − w̄) = q − 2iat`, `q = a² + (b − t)(b + t)`, so every term is
 /// real data times `1/(q − 2iat)`: two real matmuls (rows, M) · (M, K) per channel.
 ///
+/// The Cauchy matrix `1/D` (H, M, K) is built outside the autograd graph and its derivative
+/// in the poles is given in closed form, `∂(1/D)/∂a = (a − it)·U`, `∂(1/D)/∂b = b·U` with
+/// `U = −2/D²`: a term that is zero in value, `Σ_n num_n(t)·U_nk·(δa_n (a_n − it_k) + δb_n b_n)`
+/// with δ = x − x.detach(), carries the exact gradient through two more matmuls. The backward
+/// is then four matmuls instead of the chain of elementwise (H, M, K) ops of
+/// [`cauchy_conj_pairs_autograd`], its slow twin (same values, same gradients).
+///
 /// `v` (H, R, M) complex, `w` (H, M) complex, `t` (K) real → (H, R, K) complex.
 pub fn cauchy_conj_pairs(v: &Tensor, w: &Tensor, t: &Tensor) -> Tensor {
+    let (a, b) = (w.real().unsqueeze(-1), w.imag().unsqueeze(-1)); // (H, M, 1)
+    let tt = t.view([1, 1, -1]);
+    let (inv_re, inv_im, u_re, u_im) = tch::no_grad(|| {
+        let (a, b) = (a.detach(), b.detach());
+        // D = q + is, q = a² + (b − t)(b + t) (no cancellation near b = t), s = −2at;
+        // 1/D = (q − is)/|D|².
+        let q = a.square() + (&b - &tt) * (&b + &tt);
+        let s = &a * &tt * -2.0;
+        let den = q.square() + s.square();
+        let inv_re = q / &den;
+        let inv_im = s.neg() / den;
+        // U = −2/D² = −2 (inv_re + i inv_im)².
+        let u_re = (inv_re.square() - inv_im.square()) * -2.0;
+        let u_im = &inv_re * &inv_im * -4.0;
+        (inv_re, inv_im, u_re, u_im)
+    });
+    let alpha = (v * w.conj_physical().unsqueeze(1)).real() * -2.0; // (H, R, M)
+    let beta = v.real() * 2.0;
+    let rows = v.size()[1];
+    // Numerators α + iβt against 1/D.
+    let (re, im) = numerators_times(&Tensor::cat(&[&alpha, &beta], 1), &inv_re, &inv_im, &tt, rows);
+    // The poles' gradient: zero in value.
+    let da = (&a - a.detach()).transpose(-1, -2); // (H, 1, M)
+    let db = (&b - b.detach()).transpose(-1, -2);
+    let c1 = &da * a.detach().transpose(-1, -2) + db * b.detach().transpose(-1, -2);
+    let (alpha, beta) = (alpha.detach(), beta.detach());
+    let lhs = Tensor::cat(&[&alpha * &c1, &beta * &c1, &alpha * &da, &beta * &da], 1); // (H, 4R, M)
+    // Σ num·U·c1 − it·Σ num·U·δa with num = α + iβt.
+    let (x_re, x_im) = numerators_times(&lhs.narrow(1, 0, 2 * rows), &u_re, &u_im, &tt, rows);
+    let (y_re, y_im) = numerators_times(&lhs.narrow(1, 2 * rows, 2 * rows), &u_re, &u_im, &tt, rows);
+    let re = re + x_re + &tt * &y_im;
+    let im = im + x_im - &tt * y_re;
+    Tensor::complex(&re, &im)
+}
+
+/// `Σ_n (α_n + iβ_n t)·(m_re + i m_im)_nk` for rows `[α; β]` (H, 2R, M) and a complex matrix
+/// (H, M, K) given by its parts: the real and imaginary parts (H, R, K).
+fn numerators_times(lhs: &Tensor, m_re: &Tensor, m_im: &Tensor, tt: &Tensor, rows: i64) -> (Tensor, Tensor) {
+    let pr = lhs.matmul(m_re); // (H, 2R, K)
+    let pi = lhs.matmul(m_im);
+    let (a_re, b_re) = (pr.narrow(1, 0, rows), pr.narrow(1, rows, rows));
+    let (a_im, b_im) = (pi.narrow(1, 0, rows), pi.narrow(1, rows, rows));
+    (a_re - b_im * tt, a_im + b_re * tt)
+}
+
+/// [`cauchy_conj_pairs`] with every op in the autograd graph: the slow twin that its
+/// closed-form pole gradient is tested against.
+pub fn cauchy_conj_pairs_autograd(v: &Tensor, w: &Tensor, t: &Tensor) -> Tensor {
     let (a, b) = (w.real().unsqueeze(-1), w.imag().unsqueeze(-1)); // (H, M, 1)
     let tt = t.view([1, 1, -1]);
     let q = a.square() + (&b - &tt) * (&b + &tt); // (H, M, K)
@@ -163,15 +218,8 @@ pub fn cauchy_conj_pairs(v: &Tensor, w: &Tensor, t: &Tensor) -> Tensor {
     let inv_im = -s / &den;
     let alpha = (v * w.conj_physical().unsqueeze(1)).real() * -2.0; // (H, R, M)
     let beta = v.real() * 2.0;
-    let lhs = Tensor::cat(&[alpha, beta], 1); // (H, 2R, M)
     let rows = v.size()[1];
-    let pr = lhs.matmul(&inv_re); // (H, 2R, K)
-    let pi = lhs.matmul(&inv_im);
-    let (a_re, b_re) = (pr.narrow(1, 0, rows), pr.narrow(1, rows, rows));
-    let (a_im, b_im) = (pi.narrow(1, 0, rows), pi.narrow(1, rows, rows));
-    // (α + iβt)(inv_re + i inv_im) summed over n.
-    let re = a_re - b_im * &tt;
-    let im = a_im + b_re * &tt;
+    let (re, im) = numerators_times(&Tensor::cat(&[alpha, beta], 1), &inv_re, &inv_im, &tt, rows);
     Tensor::complex(&re, &im)
 }
 
