@@ -1,5 +1,6 @@
 //! Associative recall and the H3 paper's induction head (H3 paper §3.1, Table 2; generators
-//! after safari's `synthetics.py`): two-layer models, accuracy on the final token.
+//! after safari's `synthetics.py`: ssm-tasks' `associative_recall` and `induction_head_safari`):
+//! two-layer models, accuracy on the answer.
 
 use crate::length_report::Published;
 use crate::token_task::TokenTaskExperiment;
@@ -33,9 +34,9 @@ pub static ASSOCIATIVE_RECALL: TokenTaskExperiment = TokenTaskExperiment {
 
 pub static INDUCTION_HEAD_H3: TokenTaskExperiment = TokenTaskExperiment {
     name: "induction_head_h3",
-    task: "induction_heads",
+    task: "induction_head_safari",
     title: "Induction head (H3 setting)",
-    summary: "H3 paper induction head: the induction task at the H3 paper's setting (Table 2)",
+    summary: "H3 paper induction head: safari's generator at the H3 paper's setting (Table 2)",
     smoke: SMOKE,
     published: Some(&PUBLISHED_INDUCTION),
 };

@@ -85,3 +85,24 @@ fn command_line_overrides_win_over_model_and_budget_patches() {
     assert_eq!(p.runs[0].train.steps.get(), 42);
     assert_eq!(p.runs[0].task.get("max_test_len").and_then(|v| v.as_u64()), Some(128));
 }
+
+/// The H3 paper's induction head runs safari's generator: its options are checked by name, and a
+/// trigger count the training length cannot hold is an error at `task.train_len`.
+#[test]
+fn the_h3_induction_head_config_takes_safaris_generator_options() {
+    let path = Path::new("../configs/induction_head_h3.yaml");
+    let load = |overrides: &[&str]| {
+        let ov: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        plan(&ConfigSource::load(path, &ov).unwrap(), Budget::Full)
+    };
+    let p = load(&["task.num_triggers=4", "task.induction_len=2"]).unwrap();
+    assert_eq!(p.runs.len(), 3);
+    assert_eq!(p.runs[0].task.get("num_triggers").and_then(|v| v.as_u64()), Some(4));
+    let e = load(&["task.num_triggers=20"]).unwrap_err();
+    assert_eq!(e.path, "task.train_len", "{e}");
+    assert!(e.message.contains("num_triggers") && e.message.contains("induction_head_safari"), "{e}");
+    let e = load(&["task.num_trigers=2"]).unwrap_err();
+    assert_eq!(e.path, "task.num_trigers", "{e}");
+    let e = load(&["task.num_triggers=0"]).unwrap_err();
+    assert_eq!(e.path, "task.num_triggers", "{e}");
+}

@@ -155,3 +155,28 @@ fn data_sample_prints_inputs_and_scored_targets() {
     let again = run(&["data", "sample", "--task", "induction_heads", "--seq-len", "10", "--batch", "3", "--seed", "5"]);
     assert_eq!(o.stdout, again.stdout);
 }
+
+/// safari's induction head at its defaults (vocab 20, one trigger, one copied token): 30 input
+/// tokens and "=>" (19), the trigger in 0..28 followed by the answer, scored at "=>" alone.
+#[test]
+fn data_sample_prints_safaris_induction_head() {
+    let args = ["data", "sample", "--task", "induction_head_safari", "--seq-len", "31", "--batch", "8", "--seed", "5"];
+    let o = run(&[&args[..], &["--format", "json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = |key: &str| -> Vec<Vec<i64>> {
+        let rows = v[key].as_array().unwrap().iter();
+        rows.map(|r| r.as_array().unwrap().iter().map(|t| t.as_i64().unwrap()).collect()).collect()
+    };
+    let (inputs, targets) = (rows("inputs"), rows("targets"));
+    assert_eq!(inputs.len(), 8);
+    for (x, y) in inputs.iter().zip(&targets) {
+        assert_eq!((x.len(), x[30]), (31, 19), "{x:?}");
+        let triggers: Vec<usize> = (0..30).filter(|&i| x[i] == 19).collect();
+        assert!(triggers.len() == 1 && triggers[0] < 28, "one trigger in 0..28: {x:?}");
+        assert!(x.iter().all(|&t| (1..=19).contains(&t)), "no \".\": {x:?}");
+        assert_eq!(y[30], x[triggers[0] + 1], "{x:?} {y:?}");
+        assert!(y[..30].iter().all(|&t| t < 0));
+    }
+    assert_eq!(o.stdout, run(&args).stdout, "the same seed, the same batch");
+}

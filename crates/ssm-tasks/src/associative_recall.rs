@@ -5,13 +5,13 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::{Batch, Task, TaskError};
+use crate::{safari_vocab, Batch, Task, TaskError};
 
 /// Associative recall as in the H3 paper (Fu et al. 2023, §3.1, Table 2), generator after safari's
 /// `generate_assoc_recall` (`src/dataloaders/synthetics.py:130-167`) and its `ICLDataModule`.
 ///
 /// **Vocabulary** (`V = vocab_size`; safari builds `V - 2` ordinary tokens plus two specials and
-/// numbers them in string order, which puts `"."` first and `"=>"` last):
+/// numbers them in string order, which puts `"."` first and `"=>"` last: `safari_vocab.rs`):
 /// - `0` — the no-op token `"."`: the answer when the queried key never appeared (`allow_dot` only);
 ///   it never occurs in the inputs;
 /// - `1 ..= K` with `K = (V - 2) / 2` — keys (first half of the ordinary tokens);
@@ -59,11 +59,11 @@ impl Default for AssociativeRecall {
 
 impl AssociativeRecall {
     /// `"."`, the answer to an absent key.
-    pub const NOOP_TOKEN: i64 = 0;
+    pub const NOOP_TOKEN: i64 = safari_vocab::NOOP;
 
     /// `"=>"`, which starts the query.
     pub fn query_token(&self) -> i64 {
-        self.vocab_size as i64 - 1
+        safari_vocab::copy_prefix(self.vocab_size)
     }
 
     fn n_key_tokens(&self) -> i64 {
@@ -77,7 +77,7 @@ impl AssociativeRecall {
 
     /// Token ids of the values.
     pub fn value_tokens(&self) -> Range<i64> {
-        1 + self.n_key_tokens()..self.vocab_size as i64 - 1
+        1 + self.n_key_tokens()..safari_vocab::ordinary(self.vocab_size).end
     }
 
     /// Number of distinct keys, `K^num_keys`, if it fits in a `u64`.

@@ -2,23 +2,27 @@
 //! and [`rng_for`] derives the RNG from (seed, stream, index) so that any batch can be rebuilt
 //! alone: training batch `s` of seed 3 is the same whether the run started at step 0 or resumed.
 //!
-//! Tasks: [`InductionHeads`], [`AssociativeRecall`], [`Mqar`], [`SelectiveCopying`], [`Copying`].
+//! Tasks: [`InductionHeads`], [`InductionHeadSafari`], [`AssociativeRecall`], [`Mqar`],
+//! [`SelectiveCopying`], [`Copying`].
 //! Each is a struct of public options whose `Default` is the published setting and which
 //! deserializes from a YAML mapping (unknown keys rejected); [`task_from_options`] builds one by name.
 
 mod associative_recall;
 mod batch;
 mod copying;
+mod induction_head_safari;
 mod induction_heads;
 mod mqar;
 mod registry;
 mod rng;
+mod safari_vocab;
 mod sampling;
 mod selective_copying;
 
 pub use associative_recall::AssociativeRecall;
 pub use batch::{Batch, IGNORE_INDEX};
 pub use copying::Copying;
+pub use induction_head_safari::InductionHeadSafari;
 pub use induction_heads::InductionHeads;
 pub use mqar::Mqar;
 pub use registry::{task_by_name, task_from_options, TASK_NAMES};

@@ -1,15 +1,17 @@
 use serde::de::DeserializeOwned;
 use ssm_config::{ConfigError, Value};
 
-use crate::{AssociativeRecall, Copying, InductionHeads, Mqar, SelectiveCopying, Task};
+use crate::{AssociativeRecall, Copying, InductionHeadSafari, InductionHeads, Mqar, SelectiveCopying, Task};
 
 /// Names accepted by [`task_by_name`] and [`task_from_options`].
-pub const TASK_NAMES: &[&str] = &["induction_heads", "associative_recall", "mqar", "selective_copying", "copying"];
+pub const TASK_NAMES: &[&str] =
+    &["induction_heads", "induction_head_safari", "associative_recall", "mqar", "selective_copying", "copying"];
 
 /// A task with its default options, by name.
 pub fn task_by_name(name: &str) -> Option<Box<dyn Task>> {
     match name {
         "induction_heads" => Some(Box::new(InductionHeads::default())),
+        "induction_head_safari" => Some(Box::new(InductionHeadSafari::default())),
         "associative_recall" => Some(Box::new(AssociativeRecall::default())),
         "mqar" => Some(Box::new(Mqar::default())),
         "selective_copying" => Some(Box::new(SelectiveCopying::default())),
@@ -26,6 +28,7 @@ pub fn task_by_name(name: &str) -> Option<Box<dyn Task>> {
 pub fn task_from_options(name: &str, options: &Value) -> Result<Box<dyn Task>, ConfigError> {
     match name {
         "induction_heads" => parse::<InductionHeads>(options),
+        "induction_head_safari" => parse::<InductionHeadSafari>(options),
         "associative_recall" => parse::<AssociativeRecall>(options),
         "mqar" => parse::<Mqar>(options),
         "selective_copying" => parse::<SelectiveCopying>(options),

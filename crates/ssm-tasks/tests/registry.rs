@@ -16,7 +16,10 @@ fn ok_len(task: &dyn Task) -> usize {
 
 #[test]
 fn every_name_resolves_to_its_defaults() {
-    assert_eq!(TASK_NAMES, ["induction_heads", "associative_recall", "mqar", "selective_copying", "copying"]);
+    assert_eq!(
+        TASK_NAMES,
+        ["induction_heads", "induction_head_safari", "associative_recall", "mqar", "selective_copying", "copying"]
+    );
     for &name in TASK_NAMES {
         let task = task_by_name(name).unwrap_or_else(|| panic!("{name} resolves"));
         assert_eq!(task.name(), name);
@@ -59,6 +62,9 @@ fn options_are_read_from_yaml() {
     assert_eq!(t.min_len(), 20);
     let t = from_yaml("induction_heads", "vocab_size: 20").unwrap();
     assert_eq!(t.vocab_size(), 20);
+    let t = from_yaml("induction_head_safari", "{vocab_size: 12, induction_len: 2, num_triggers: 3}").unwrap();
+    assert_eq!(t.options_json(), serde_json::json!({"vocab_size": 12, "induction_len": 2, "num_triggers": 3}));
+    assert_eq!(t.min_len(), 12);
 }
 
 #[test]
@@ -93,6 +99,11 @@ fn bad_values_name_their_key() {
         ("selective_copying", "n_tokens: 1.5", "n_tokens"),
         ("copying", "reverse: [1]", "reverse"),
         ("induction_heads", "vocab_size: 2", "vocab_size"),
+        ("induction_head_safari", "vocab_size: 2", "vocab_size"),
+        ("induction_head_safari", "num_triggers: 0", "num_triggers"),
+        ("induction_head_safari", "num_triggers: -1", "num_triggers"),
+        ("induction_head_safari", "induction_len: 0", "induction_len"),
+        ("induction_head_safari", "induction_len: two", "induction_len"),
     ];
     for (name, text, key) in cases {
         let err = from_yaml(name, text).err().unwrap_or_else(|| panic!("{name} {text} is rejected"));
@@ -125,6 +136,9 @@ fn length_dependent_errors_come_at_sampling() {
     assert_eq!(err.option, "vocab_size");
     let t = from_yaml("associative_recall", "num_keys: 2").unwrap();
     let err = t.sample(22, 1, &mut rng_for(0, Stream::Train, 0)).err().unwrap();
+    assert_eq!(err.option, "seq_len");
+    let t = from_yaml("induction_head_safari", "num_triggers: 20").unwrap();
+    let err = t.sample(31, 1, &mut rng_for(0, Stream::Train, 0)).err().unwrap();
     assert_eq!(err.option, "seq_len");
 }
 
