@@ -1,5 +1,5 @@
 use crate::associative_recall::{ASSOCIATIVE_RECALL, INDUCTION_HEAD_H3};
-use crate::classification::{LRA_IMAGE, LRA_LISTOPS, LRA_PATHFINDER, LRA_PATHX, LRA_RETRIEVAL, LRA_TEXT, SMNIST};
+use crate::classification::{LRA_IMAGE, LRA_LISTOPS, LRA_PATHFINDER, LRA_PATHX, LRA_RETRIEVAL, LRA_TEXT, SMNIST, UCR};
 use crate::hippo_reconstruction::HippoReconstructionExperiment;
 use crate::induction_heads::INDUCTION_HEADS;
 use crate::mqar::MQAR;
@@ -22,6 +22,7 @@ pub static EXPERIMENTS: &[&dyn ExperimentKind] = &[
     &LRA_PATHFINDER,
     &LRA_PATHX,
     &SMNIST,
+    &UCR,
 ];
 
 pub fn experiment_kind(name: &str) -> Option<&'static dyn ExperimentKind> {

@@ -30,6 +30,9 @@ pub struct Inspection {
     pub classes: BTreeMap<String, Vec<usize>>,
     /// Examples skipped by a documented rule.
     pub dropped: BTreeMap<String, usize>,
+    /// The data set's notes (label mapping, clamped values), when it has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub provenance: Provenance,
 }
 
@@ -68,6 +71,7 @@ impl Dataset {
             lengths: length_map,
             classes,
             dropped: info.dropped.iter().cloned().collect(),
+            notes: info.notes.clone(),
             provenance: info.provenance.clone(),
         }
     }

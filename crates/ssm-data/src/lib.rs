@@ -7,15 +7,19 @@
 //!   ([`UNK`]) and 2 for end of sequence ([`EOS`]), as the s4 repository's torchtext vocabularies.
 //! - Pixel inputs ([`InputKind::Pixels`]) are 8-bit intensities 0..=255 of fixed length; a model
 //!   embeds them as tokens (LRA) or feeds them as scalars (S4).
+//! - Real-valued inputs ([`InputKind::Levels`]) are 16-bit levels 0..=65535 of one affine map
+//!   fitted on the training split ([`LevelMap`]); a model feeds them as scalars.
 //! - Nothing is dropped silently: a documented rule that skips examples counts them in
 //!   [`DataInfo::dropped`].
 
 mod error;
 mod inspect;
+mod levels;
 mod split;
 
 pub use error::{DataError, Location};
 pub use inspect::{Inspection, LengthStats};
+pub use levels::{LevelMap, LEVELS};
 pub use split::{seeded_permutation, split_by_fractions};
 
 use serde::Serialize;
@@ -49,13 +53,17 @@ impl Example {
 }
 
 /// What the token ids of a data set are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// Symbols of a vocabulary (ids below `vocab_size`; 0 = pad, 1 = unk, 2 = eos).
     Tokens,
     /// 8-bit pixel intensities (0..=255), every sequence of the same length.
     Pixels,
+    /// Real values as 16-bit levels (0..=65535, `vocab_size` [`LEVELS`]): level `v` stands for
+    /// `min + v · (max − min) / 65535`, `min..=max` the range of the training split
+    /// ([`LevelMap`]); every sequence of the same length.
+    Levels { min: f64, max: f64 },
 }
 
 /// Where the examples came from, for reports: the real release, a generator following the
@@ -84,6 +92,9 @@ pub struct DataInfo {
     pub provenance: Provenance,
     /// Examples skipped by a documented rule: (rule, count).
     pub dropped: Vec<(String, usize)>,
+    /// Facts a reader of the data needs that no other field holds (how source labels map to
+    /// classes, how many values were clamped), one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// The three splits.

@@ -1,4 +1,7 @@
-use ssm_data::{split_by_fractions, DataError, DataInfo, Dataset, Example, InputKind, Location, Provenance, Splits};
+use ssm_data::{
+    split_by_fractions, DataError, DataInfo, Dataset, Example, InputKind, LevelMap, Location, Provenance, Splits,
+    LEVELS,
+};
 
 fn tiny(examples: Vec<Example>) -> Dataset {
     Dataset {
@@ -11,6 +14,7 @@ fn tiny(examples: Vec<Example>) -> Dataset {
             pairs: false,
             provenance: Provenance::Generated { recipe: "test".into() },
             dropped: vec![("empty".into(), 1)],
+            notes: vec!["a note".into()],
         },
         splits: Splits { train: examples, val: vec![Example::single(vec![3], 0)], test: vec![] },
     }
@@ -49,6 +53,29 @@ fn inspection_counts_splits_lengths_classes_and_drops() {
     let json = serde_json::to_value(&ins).unwrap();
     assert_eq!(json["train"], 2);
     assert_eq!(json["provenance"]["kind"], "generated");
+    assert_eq!(json["notes"][0], "a note");
+}
+
+#[test]
+fn levels_round_trip_within_half_a_step_and_clamp_outside_the_training_range() {
+    let train = [-79.006195, 73.112488, 2.9525759, 0.0, -1.0e-7];
+    let map = LevelMap::fit(train).unwrap();
+    assert_eq!((map.min, map.max), (-79.006195, 73.112488));
+    assert_eq!((map.level(map.min), map.level(map.max)), ((0, false), (u16::MAX, false)));
+    for k in 0..=10_000 {
+        let x = map.min + (map.max - map.min) * f64::from(k) / 10_000.0;
+        let (v, clamped) = map.level(x);
+        assert!(!clamped);
+        let err = (map.value(v) - x).abs();
+        assert!(err <= map.step() / 2.0 + 1e-12 && err < (map.max - map.min) / 65535.0, "{x}: {err}");
+    }
+    assert_eq!(map.level(-80.0), (0, true));
+    assert_eq!(map.level(1e9), (u16::MAX, true));
+    assert_eq!(LEVELS, 65536);
+    assert!(LevelMap::fit([1.0, 1.0]).is_none());
+    assert!(LevelMap::fit([f64::NAN]).is_none());
+    let json = serde_json::to_value(map.input()).unwrap();
+    assert_eq!(json["levels"]["min"], -79.006195);
 }
 
 #[test]

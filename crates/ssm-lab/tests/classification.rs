@@ -1,5 +1,5 @@
-//! Classification experiments end to end on CPU: every LRA config and the sMNIST config in
-//! `--smoke` (release-format fixtures written here where the data set has no generator),
+//! Classification experiments end to end on CPU: every LRA config and the sMNIST and PigCVP
+//! configs in `--smoke` (release-format fixtures written here where the data set has no generator),
 //! `data inspect` / `data sample`, and bad data stopping a sweep before any folder is made.
 
 mod common;
@@ -68,6 +68,26 @@ fn mnist(dir: &Path) -> PathBuf {
     root
 }
 
+/// UCR PigCVP files: 3 pigs (labels 1, 2, 3), 4 TRAIN and 2 TEST series of `len` values each;
+/// `bad_line` makes line 2 of the TEST file one value short.
+fn pigcvp(dir: &Path, len: usize, bad_line: bool) -> PathBuf {
+    let root = dir.join("PigCVP");
+    let series = |label: usize, k: usize, n: usize| -> String {
+        let values = (0..n).map(|j| format!("{:.7e}", ((j * label + 3 * k) % 97) as f64 / 9.7 - 5.0));
+        std::iter::once(format!("{label}.0000000e+00")).chain(values).collect::<Vec<_>>().join("   ")
+    };
+    let train: Vec<String> =
+        (0..4).flat_map(|k| (1..=3).map(move |l| (l, k))).map(|(l, k)| series(l, k, len)).collect();
+    let test: Vec<String> = (4..6)
+        .flat_map(|k| (1..=3).map(move |l| (l, k)))
+        .enumerate()
+        .map(|(i, (l, k))| series(l, k, len - usize::from(bad_line && i == 1)))
+        .collect();
+    put(&root, "PigCVP_TRAIN.txt", train.join("\n") + "\n");
+    put(&root, "PigCVP_TEST.txt", test.join("\n") + "\n");
+    root
+}
+
 fn smoke(config: &str, overrides: &[String], out: &Path) -> std::process::Output {
     let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../configs/{config}.yaml"));
     let mut args: Vec<String> = vec!["run".into(), cfg.to_string_lossy().into(), "--smoke".into()];
@@ -89,6 +109,8 @@ fn lra_and_smnist_configs_run_in_smoke_mode() {
         ("lra/retrieval", "lra_retrieval", vec![dir(aan(data.path()))]),
         ("lra/image", "lra_image", vec![dir(cifar(data.path(), false))]),
         ("smnist", "smnist", vec![dir(mnist(data.path()))]),
+        // Series of 400 values rather than PigCVP's 2000 keep the five models' smoke runs short.
+        ("pigcvp", "ucr", vec![dir(pigcvp(data.path(), 400, false)), "task.options.length=400".into()]),
     ];
     for (config, experiment, overrides) in cases {
         let tmp = tempfile::tempdir().unwrap();
@@ -135,6 +157,19 @@ fn data_inspect_counts_release_fixtures_and_generated_sets() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!((v["train"].as_u64(), v["val"].as_u64(), v["test"].as_u64()), (Some(45), Some(5), Some(10)));
+
+    let o =
+        run(&["data", "inspect", "--task", "pigcvp", "--data-dir", pigcvp(data.path(), 2000, false).to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["train"].as_u64(), v["val"].as_u64(), v["test"].as_u64()), (Some(11), Some(1), Some(6)));
+    assert_eq!(
+        (v["n_classes"].as_u64(), v["max_len"].as_u64(), v["vocab_size"].as_u64()),
+        (Some(3), Some(2000), Some(65536))
+    );
+    assert_eq!(v["provenance"]["kind"], "release");
+    assert!(v["input"]["levels"]["min"].as_f64().unwrap() < v["input"]["levels"]["max"].as_f64().unwrap(), "{v}");
+    assert!(v["notes"][0].as_str().unwrap().ends_with("PigCVP_TRAIN.txt: 0←1, 1←2, 2←3"), "{v}");
 }
 
 #[test]
@@ -168,6 +203,18 @@ fn bad_data_stops_the_sweep_before_any_results_folder() {
     let err = stderr(&o);
     assert!(err.contains("data_batch_1.bin") && err.contains("record 3"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+    // A UCR line one value short.
+    let bad = pigcvp(&data.path().join("bad"), 2000, true);
+    let o = smoke("pigcvp", &[format!("task.data_dir={}", bad.display())], &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("PigCVP_TEST.txt:line 2: 1999 values after the label; expected 2000"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // Real values through an embedding table.
+    let good = pigcvp(data.path(), 2000, false);
+    let o = smoke("pigcvp", &[format!("task.data_dir={}", good.display()), "task.encoder=embedding".into()], &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("task.encoder") && stderr(&o).contains("use `linear`"), "{}", stderr(&o));
     // A folder that does not exist.
     let o = smoke("smnist", &["task.data_dir=/nonexistent/digits".into()], &out);
     assert_eq!(o.status.code(), Some(2));

@@ -54,5 +54,6 @@ pub(crate) fn dataset_info(l_max: usize, provenance: Provenance) -> DataInfo {
         pairs: false,
         provenance,
         dropped: Vec::new(),
+        notes: Vec::new(),
     }
 }

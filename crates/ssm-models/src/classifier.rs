@@ -14,8 +14,10 @@ use crate::ModelConfig;
 pub enum Encoder {
     /// A learned embedding per token id (LRA's byte and pixel embeddings).
     Embedding,
-    /// Pixel intensities v ∈ 0..=255 as scalars 2·v/255 − 1 through Linear(1, d) (the s4 image
-    /// and sMNIST encoders, `d_input = 1`).
+    /// Token values v ∈ 0..vocab_size as scalars 2·v/(vocab_size − 1) − 1 ∈ [−1, 1] through
+    /// Linear(1, d) (the s4 image and sMNIST encoders, `d_input = 1`): 8-bit pixel intensities
+    /// give 2·v/255 − 1; 16-bit levels of real values (vocab 65,536) give 2·v/65535 − 1, the value
+    /// scaled so that the training split's range is [−1, 1].
     Linear,
 }
 
@@ -95,7 +97,10 @@ impl SequenceClassifier {
         let len = x.tokens.size()[1];
         let mut h = match (&self.embed, &self.linear_in) {
             (Some(e), _) => e.forward(x.tokens),
-            (None, Some(l)) => l.forward(&(x.tokens.to_kind(Kind::Float).unsqueeze(-1) * (2.0 / 255.0) - 1.0)),
+            (None, Some(l)) => {
+                let top = (self.spec.vocab_size.max(2) - 1) as f64;
+                l.forward(&(x.tokens.to_kind(Kind::Float).unsqueeze(-1) * (2.0 / top) - 1.0))
+            }
             (None, None) => unreachable!("one encoder is always built"),
         };
         if let Some(pos) = &self.positions {

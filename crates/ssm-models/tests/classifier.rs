@@ -126,3 +126,17 @@ fn a_language_model_refuses_to_be_bidirectional() {
     let err = ssm_models::LanguageModel::new(&vs.root(), &cfg, 10).err().expect("bidirectional LM must fail");
     assert!(err.to_string().contains("bidirectional"), "{err}");
 }
+
+/// The linear encoder reads tokens as 2·v/(vocab_size − 1) − 1: 8-bit pixel v and 16-bit level
+/// 257·v (65535 = 255 · 257) are the same scalar, so the same weights give the same logits.
+#[test]
+fn the_linear_encoder_scales_pixels_and_levels_to_the_same_range() {
+    let yaml = "{name: s, d_model: 8, n_layers: 1, mixer: {kind: s4d, d_state: 4}}";
+    let linear = |vocab_size| ClassifierSpec { vocab_size, encoder: Encoder::Linear, ..spec(Pool::Mean, false) };
+    let (_a, pixels) = model(yaml, linear(256));
+    let (_b, levels) = model(yaml, linear(65536));
+    let seq = [0i64, 255, 17, 128, 3];
+    let scaled: Vec<i64> = seq.iter().map(|v| v * 257).collect();
+    let diff = max_diff(&logits(&pixels, &[&seq], &[5]), &logits(&levels, &[&scaled], &[5]));
+    assert!(diff < 1e-5, "{diff}");
+}

@@ -232,6 +232,7 @@ pub fn generate(
         pairs: false,
         provenance: Provenance::Generated { recipe },
         dropped: Vec::new(),
+        notes: Vec::new(),
     };
     Ok(Dataset { info, splits })
 }

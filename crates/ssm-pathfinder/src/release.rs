@@ -169,6 +169,7 @@ pub fn load_release(data_dir: &Path, resolution: usize, difficulty: Difficulty) 
         pairs: false,
         provenance: Provenance::Release { path: root.display().to_string() },
         dropped,
+        notes: Vec::new(),
     };
     Ok(Dataset { info, splits: Splits { train, val, test } })
 }

