@@ -15,8 +15,8 @@ use crate::options::{KernelPrecision, S4Options};
 use crate::s4::S4;
 use crate::s4d::S4d;
 
-/// One measurement.
-#[derive(Debug, Clone, PartialEq)]
+/// One measurement (a row of `ssm-lab bench kernels`' `layers_<device>.csv`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Row {
     /// `s4` or `s4d`.
     pub layer: &'static str,

@@ -179,10 +179,7 @@ fn layers(out: &Path, ls: &[usize], h: usize, slug: &str, device: Device) -> Res
     if ls.is_empty() {
         return Ok(());
     }
-    let rows: Vec<LayerRow> = ssm_s4_layers::bench_layers(&ls, h, 64, 2, device)
-        .into_iter()
-        .map(|r| LayerRow { layer: r.layer, kernel: r.kernel, l: r.l, h: r.h, n: r.n, batch: r.batch, seconds: r.seconds })
-        .collect();
+    let rows = ssm_s4_layers::bench_layers(&ls, h, 64, 2, device);
     let path = out.join(format!("layers_{slug}.csv"));
     ssm_train::metrics::write_csv(&path, &rows)?;
     println!("{:>6} {:>6} {:>6} {:>10}", "layer", "kernel", "L", "fwd+bwd s");
@@ -191,18 +188,6 @@ fn layers(out: &Path, ls: &[usize], h: usize, slug: &str, device: Device) -> Res
     }
     println!("csv: {}", path.display());
     Ok(())
-}
-
-/// One CSV row of `layers_<device>.csv`.
-#[derive(serde::Serialize)]
-struct LayerRow {
-    layer: &'static str,
-    kernel: &'static str,
-    l: usize,
-    h: usize,
-    n: usize,
-    batch: usize,
-    seconds: f64,
 }
 
 fn hippo(args: BenchHippoArgs) -> Result {
