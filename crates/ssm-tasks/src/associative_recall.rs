@@ -35,7 +35,7 @@ use crate::{safari_vocab, Batch, Task, TaskError};
 /// ```
 ///
 /// Only the last position is scored (safari's test split; its training split also labels every
-/// next-token position, which this generator does not).
+/// next-token position, which [`Batch::with_next_token_targets`] adds: `train.loss_positions: all`).
 ///
 /// Options (YAML keys): `vocab_size` (default 10), `num_keys` (1), `allow_dot` (false).
 /// Defaults: safari `configs/experiment/synthetics/associative_recall/h3-vs10.yaml` (the H3 Table 2
@@ -120,6 +120,11 @@ impl Task for AssociativeRecall {
 
     fn options_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("plain options serialize")
+    }
+
+    /// One token sequence: inputs `ex[:-1]`, targets `ex[1:]` (safari `:298`).
+    fn is_next_token_sequence(&self) -> bool {
+        true
     }
 
     fn sample(&self, seq_len: usize, batch: usize, rng: &mut ChaCha8Rng) -> Result<Batch, TaskError> {

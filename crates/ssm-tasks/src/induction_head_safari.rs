@@ -25,7 +25,7 @@ use crate::{safari_vocab, Batch, Task, TaskError};
 /// The example has `I + 1 + k` tokens; the inputs are all but the last and the targets are shifted
 /// by one (`:298`), so `seq_len = I + k`. Only the last `k` targets, the answer, are scored
 /// (safari's test split, `:226` and `:300`; its training split also labels every next-token
-/// position, which this generator does not):
+/// position, which [`Batch::with_next_token_targets`] adds: `train.loss_positions: all`):
 ///
 /// ```text
 /// position  0 .. t-1   t    t+1  ..  I-1   I    I+1 .. I+k-1      (k = 1: seq_len = I + 1)
@@ -101,6 +101,11 @@ impl Task for InductionHeadSafari {
 
     fn options_json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("plain options serialize")
+    }
+
+    /// One token sequence: inputs `ex[:-1]`, targets `ex[1:]` (safari `:298`).
+    fn is_next_token_sequence(&self) -> bool {
+        true
     }
 
     fn sample(&self, seq_len: usize, batch: usize, rng: &mut ChaCha8Rng) -> Result<Batch, TaskError> {

@@ -55,6 +55,11 @@ impl Task for InductionHeads {
         serde_json::to_value(self).expect("plain options serialize")
     }
 
+    /// One token sequence: the answer is the token after the final special token.
+    fn is_next_token_sequence(&self) -> bool {
+        true
+    }
+
     fn sample(&self, seq_len: usize, batch: usize, rng: &mut ChaCha8Rng) -> Result<Batch, TaskError> {
         self.validate()?;
         if seq_len < self.min_len() {

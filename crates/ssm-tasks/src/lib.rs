@@ -3,13 +3,15 @@
 //! alone: training batch `s` of seed 3 is the same whether the run started at step 0 or resumed.
 //!
 //! Tasks: [`InductionHeads`], [`InductionHeadSafari`], [`AssociativeRecall`], [`Mqar`],
-//! [`SelectiveCopying`], [`Copying`].
+//! [`SelectiveCopying`], [`Copying`]. [`FixedSet`] draws a fixed training set from any of them
+//! and serves it in seeded per-epoch shuffles (safari's 5000-example training sets).
 //! Each is a struct of public options whose `Default` is the published setting and which
 //! deserializes from a YAML mapping (unknown keys rejected); [`task_from_options`] builds one by name.
 
 mod associative_recall;
 mod batch;
 mod copying;
+mod fixed;
 mod induction_head_safari;
 mod induction_heads;
 mod mqar;
@@ -22,6 +24,7 @@ mod selective_copying;
 pub use associative_recall::AssociativeRecall;
 pub use batch::{Batch, IGNORE_INDEX};
 pub use copying::Copying;
+pub use fixed::FixedSet;
 pub use induction_head_safari::InductionHeadSafari;
 pub use induction_heads::InductionHeads;
 pub use mqar::Mqar;
@@ -68,5 +71,13 @@ pub trait Task: Send + Sync {
     /// The task's options as a JSON object (for run records).
     fn options_json(&self) -> serde_json::Value {
         serde_json::Value::Object(serde_json::Map::new())
+    }
+    /// True when every example is one token sequence `ex` with inputs `ex[:-1]` and its scored
+    /// targets taken from `ex[1:]` (the scored target at position `i < seq_len - 1` is input
+    /// `i + 1`), so that every position can be labelled with the next token
+    /// ([`Batch::with_next_token_targets`]; safari's training labels). False where the scored
+    /// targets are not the next inputs (the copying tasks' outputs, MQAR's values).
+    fn is_next_token_sequence(&self) -> bool {
+        false
     }
 }

@@ -8,6 +8,8 @@ pub enum Stream {
     Validation = 2,
     Test = 3,
     Init = 4,
+    /// The per-epoch order of a fixed training set ([`crate::FixedSet`]).
+    Shuffle = 5,
 }
 
 /// The RNG for item `index` of `stream` under `seed` (ChaCha8: portable and reproducible).
