@@ -2,50 +2,86 @@
 # Selective-scan checks and benchmark on the GPU machine. Run from the repo root there, after
 # tools/gpu/scan_build.sh (here) has put the release binaries into .carry/scan:
 #   bash tools/gpu/scan_check.sh [quick]
-# Runs the CUDA tests (values and gradients against the float64 reference), the NVRTC compile
-# check, compute-sanitizer memcheck and racecheck on small cases, then the benchmark; prints a
-# short table last. Logs and CSVs go to $OUT (or /tmp/scan-out).
+# 1. the CUDA tests (values and gradients against the float64 reference) once per forward
+#    variant, the variants in parallel: the default, RPT=1 (one channel per thread) and BC16
+#    (bf16 B/C staged as 16-bit values);
+# 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192);
+# 3. compute-sanitizer memcheck and racecheck on small cases (skipped with `quick`);
+# 4. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy).
+# The NVRTC compile check of every configuration needs no GPU: it runs here with `just test`
+# when libnvrtc is on the loader path. Prints a short table last; logs and CSVs go to $OUT (or
+# /tmp/scan-out): device.txt, tests.log, sanitizer.log, scan_variants.csv, scan_bench.{csv,md}, bench.log.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.carry/scan
 OUT=${OUT:-/tmp/scan-out}
-mkdir -p "$OUT"
-TORCH_LIB=/opt/torch/.venv/lib/python3.12/site-packages/torch/lib
-NV_LIB=/opt/torch/.venv/lib/python3.12/site-packages/nvidia/cu13/lib
+RAW=/tmp/scan-raw   # full logs; $OUT keeps the 7 files a device call brings back
+mkdir -p "$OUT" "$RAW"
+TORCH_LIB=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+NV_LIB=$(dirname "$TORCH_LIB")/../nvidia/cu13/lib
 export LD_LIBRARY_PATH="$TORCH_LIB:$NV_LIB:${LD_LIBRARY_PATH:-}"
 export SSM_SCAN_NVRTC_CACHE=/tmp/ssm-scan-nvrtc
 export RUST_BACKTRACE=1
 status=0
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 
-section() { echo; echo "=== $* ==="; }
+section() { echo; echo "=== $* ($(date +%T)) ==="; }
 
-section "NVRTC compile check"
-timeout 120 "$BIN/nvrtc_compile" 2>&1 | tail -4 | tee "$OUT/tests.log" || status=1
+# name:environment of each forward variant
+VARIANTS=("default:SSM_SCAN_FWD=tile" "rpt1:SSM_SCAN_FWD_RPT=1" "bc16:SSM_SCAN_FWD_BC16=1")
 
-section "CUDA tests"
-timeout 300 "$BIN/cuda_vs_reference" --test-threads=4 2>&1 | grep -E "^test |test result|failed|exceeds|non-finite|note|panicked" | tee -a "$OUT/tests.log"
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
-timeout 60 "$BIN/errors" 2>&1 | grep -E "test result|FAILED|unavailable|available" | tee -a "$OUT/tests.log"
+section "CUDA tests, one process per forward variant"
+for v in "${VARIANTS[@]}"; do
+  name=${v%%:*}
+  (env "${v#*:}" timeout 240 "$BIN/cuda_vs_reference" --test-threads=4 >"$RAW/tests_$name.raw" 2>&1
+   echo "exit $?" >>"$RAW/tests_$name.raw") &
+done
+timeout 60 "$BIN/errors" 2>&1 | grep -E "test result|FAILED|unavailable|available" >"$RAW/tests_errors.log"
+wait
+{
+  for v in "${VARIANTS[@]}"; do
+    name=${v%%:*}
+    echo "-- $name (${v#*:})"
+    grep -E "^test |test result|failed|exceeds|non-finite|panicked|^exit" "$RAW/tests_$name.raw"
+  done
+  echo "-- errors"
+  cat "$RAW/tests_errors.log"
+} | tee "$OUT/tests.log"
+grep -q "^exit 0" "$RAW/tests_default.raw" || status=1
+
+section "forward variants (kernel only)"
+for v in "${VARIANTS[@]}" "rpt2_tr16:SSM_SCAN_TILE_ROWS_FWD=16"; do
+  name=${v%%:*}
+  mkdir -p "/tmp/var_$name"
+  env "${v#*:}" timeout 90 "$BIN/scan_bench" "/tmp/var_$name" --kernel-only --lengths 2048,4096,8192 >/dev/null 2>&1
+  sed "1!s/^/$name,/; 1s/^/variant,/" "/tmp/var_$name/scan_bench.csv" 2>/dev/null
+done | awk 'NR == 1 || !/^variant/' | tee "$OUT/scan_variants.csv"
 
 if [ "${1:-}" != "quick" ]; then
-  section "compute-sanitizer memcheck"
-  timeout 240 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_large_state_and_many_rows 2>&1 \
-    | grep -E "ERROR SUMMARY|test result|Invalid|out of bounds" | head -20 | tee -a "$OUT/tests.log"
-  section "compute-sanitizer racecheck"
-  # The first test runs the tiled forward alone; the second the tiled forward and backward
-  # (D = 96) besides the row kernels (N = 256, grouped B/C).
-  for t in cuda_matches_cpu_kernel_and_auto_picks_cuda cuda_large_state_and_many_rows; do
-    timeout 240 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" "$t" 2>&1 \
-      | grep -E "RACECHECK SUMMARY|ERROR SUMMARY|test result|hazard" | head -20 | tee -a "$OUT/tests.log"
-  done
+  section "compute-sanitizer memcheck and racecheck"
+  # memcheck: the row kernels at N = 256 and with grouped B/C, the tiled kernels; racecheck: the tiled forward
+  # alone, then the tiled forward and backward with full blocks (the default, then bc16).
+  {
+    timeout 120 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_large_state_and_many_rows 2>&1 \
+      | grep -E "ERROR SUMMARY|test result|Invalid|out of bounds" | head -8
+    timeout 120 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_tiled_kernels_with_full_blocks 2>&1 \
+      | grep -E "ERROR SUMMARY|test result|Invalid|out of bounds" | head -8
+    for t in cuda_matches_cpu_kernel_and_auto_picks_cuda cuda_tiled_kernels_with_full_blocks; do
+      timeout 120 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" "$t" 2>&1 \
+        | grep -E "RACECHECK SUMMARY|test result|hazard" | head -8
+    done
+    echo "-- bc16"
+    SSM_SCAN_FWD_BC16=1 timeout 120 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_tiled_kernels_with_full_blocks 2>&1 \
+      | grep -E "RACECHECK SUMMARY|test result|hazard" | head -8
+  } 2>&1 | tee "$OUT/sanitizer.log"
 fi
 
-section "row kernels (the previous design, for comparison; L = 4096)"
-mkdir -p /tmp/rowk
-SSM_SCAN_FWD=row timeout 120 "$BIN/scan_bench" /tmp/rowk --lengths 4096 2>&1 | grep cuda_kernel
-cp /tmp/rowk/scan_bench.csv "$OUT/scan_bench_row_kernels.csv" 2>/dev/null
-
 section "benchmark"
-timeout 400 "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} 2>&1 | tail -60 | tee "$OUT/bench.log"
+timeout 240 "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >"$OUT/bench.log" 2>&1 || status=1
+
+section "summary"
+grep -h "test result" "$RAW"/tests_*.raw | sort | uniq -c
+grep -h "SUMMARY" "$OUT/sanitizer.log" 2>/dev/null | sort | uniq -c
+{ column -s, -t "$OUT/scan_variants.csv" 2>/dev/null || cat "$OUT/scan_variants.csv"; } | cut -c1-110
+tail -40 "$OUT/bench.log"
 exit $status

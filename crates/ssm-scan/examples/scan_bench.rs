@@ -1,6 +1,6 @@
 //! Runs `bench_scan` and writes `scan_bench.csv` and `scan_bench.md` into the folder given as the
 //! first argument (default: the current folder). Options: `--cpu` (the CPU configuration),
-//! `--lengths 512,4096` and `--reps N`.
+//! `--lengths 512,4096`, `--reps N` and `--kernel-only` (no baselines: tch reference, SDPA, FFT).
 use std::path::PathBuf;
 
 use ssm_scan::bench::{to_csv, to_markdown};
@@ -24,6 +24,7 @@ fn main() {
                 let v = args.next().unwrap_or_default();
                 opts.lengths = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
             }
+            "--kernel-only" => opts.baselines = false,
             "--reps" => opts.reps = args.next().and_then(|x| x.parse().ok()).unwrap_or(10),
             other => out = PathBuf::from(other),
         }

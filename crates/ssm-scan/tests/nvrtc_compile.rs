@@ -14,8 +14,14 @@ fn all_configurations_compile_without_local_arrays() {
     let mut checked = 0;
     for &n in &[1usize, 4, 16, 64, 256] {
         for &(bl, cl) in &[
-            (BcLayout::Variable { groups: 1 }, BcLayout::Variable { groups: 2 }),
-            (BcLayout::Variable { groups: 1 }, BcLayout::Variable { groups: 1 }),
+            (
+                BcLayout::Variable { groups: 1 },
+                BcLayout::Variable { groups: 2 },
+            ),
+            (
+                BcLayout::Variable { groups: 1 },
+                BcLayout::Variable { groups: 1 },
+            ),
             (BcLayout::Constant, BcLayout::Constant),
             (BcLayout::Variable { groups: 1 }, BcLayout::Constant),
         ] {
@@ -35,15 +41,55 @@ fn all_configurations_compile_without_local_arrays() {
                     };
                     for &bwd in &[false, true] {
                         let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, flags, bwd, (9, 0))
-                            .unwrap_or_else(|e| panic!("N={n} {bl:?}/{cl:?} bf16={bf16} bwd={bwd}: {e}"));
+                            .unwrap_or_else(|e| {
+                                panic!("N={n} {bl:?}/{cl:?} bf16={bf16} bwd={bwd}: {e}")
+                            });
                         assert!(ptx.contains(".entry"), "no entry point");
-                        assert!(!ptx.contains(".local"), "N={n} bf16={bf16} bwd={bwd} {bl:?}/{cl:?}: local memory in PTX");
+                        assert!(
+                            !ptx.contains(".local"),
+                            "N={n} bf16={bf16} bwd={bwd} {bl:?}/{cl:?}: local memory in PTX"
+                        );
                         checked += 1;
                     }
                 }
             }
         }
     }
+    // The tiled forward's variants (channels per thread, bf16 B/C staging), selected through the
+    // environment for measuring: each compiles without local arrays. (One test function, so no
+    // other test of this binary reads the variables meanwhile.)
+    for (rpt, bc16) in [("1", "0"), ("2", "0"), ("2", "1"), ("1", "1")] {
+        std::env::set_var("SSM_SCAN_FWD_RPT", rpt);
+        std::env::set_var("SSM_SCAN_FWD_BC16", bc16);
+        for &n in &[4usize, 16] {
+            for &bf16 in &[false, true] {
+                let shape = ScanShape {
+                    batch: 2,
+                    dim: 64,
+                    len: 4096,
+                    nstate: n,
+                    b: BcLayout::Variable { groups: 1 },
+                    c: BcLayout::Variable { groups: 1 },
+                    has_d: true,
+                    has_z: true,
+                    has_bias: true,
+                    has_h0: n == 4,
+                };
+                assert!(ssm_scan::cuda::launch::tile_forward(&shape));
+                let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, true, false, (9, 0))
+                    .unwrap_or_else(|e| {
+                        panic!("tiled forward RPT={rpt} BC16={bc16} N={n} bf16={bf16}: {e}")
+                    });
+                assert!(
+                    !ptx.contains(".local"),
+                    "RPT={rpt} BC16={bc16} N={n} bf16={bf16}: local memory in PTX"
+                );
+                checked += 1;
+            }
+        }
+    }
+    std::env::remove_var("SSM_SCAN_FWD_RPT");
+    std::env::remove_var("SSM_SCAN_FWD_BC16");
     // The on-disk cache holds the compiled modules.
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files > 0 && checked > 0);
