@@ -6,10 +6,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bf16 = args.iter().any(|a| a == "bf16");
     let bwd = args.iter().any(|a| a == "bwd");
-    let len = args
-        .iter()
-        .find_map(|a| a.parse::<usize>().ok())
-        .unwrap_or(4096);
+    let len = args.iter().find_map(|a| a.parse::<usize>().ok()).unwrap_or(4096);
     let shape = ScanShape {
         batch: 8,
         dim: 1536,

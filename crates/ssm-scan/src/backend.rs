@@ -10,9 +10,7 @@ use tch::Device;
 use crate::error::{Result, ScanError};
 
 /// Which implementation of the selective scan runs.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// CUDA kernel for CUDA tensors, CPU kernel for CPU tensors.
@@ -51,9 +49,7 @@ impl Backend {
     pub(crate) fn resolve(self, device: Device) -> Result<Resolved> {
         match (self, device) {
             (Backend::Reference, _) => Ok(Resolved::Reference),
-            (Backend::Auto, Device::Cuda(_)) | (Backend::Cuda, Device::Cuda(_)) => {
-                Ok(Resolved::Cuda)
-            }
+            (Backend::Auto, Device::Cuda(_)) | (Backend::Cuda, Device::Cuda(_)) => Ok(Resolved::Cuda),
             (Backend::Auto, Device::Cpu) | (Backend::Cpu, Device::Cpu) => Ok(Resolved::Cpu),
             (Backend::Cuda, d) => Err(ScanError::device(
                 "u",
@@ -94,9 +90,7 @@ impl FromStr for Backend {
 }
 
 /// Element type the kernels read and write (`u`, `delta`, `z`, variable `B`/`C`, `y`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScanDtype {
     #[default]
@@ -133,9 +127,7 @@ impl FromStr for ScanDtype {
         match s.trim().to_ascii_lowercase().as_str() {
             "f32" | "fp32" | "float32" | "float" => Ok(ScanDtype::F32),
             "bf16" | "bfloat16" => Ok(ScanDtype::Bf16),
-            other => Err(ScanError::Parse(format!(
-                "unknown scan dtype `{other}` (expected f32 or bf16)"
-            ))),
+            other => Err(ScanError::Parse(format!("unknown scan dtype `{other}` (expected f32 or bf16)"))),
         }
     }
 }

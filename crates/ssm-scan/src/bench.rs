@@ -90,8 +90,7 @@ pub struct BenchRow {
 }
 
 impl BenchRow {
-    pub const CSV_HEADER: &'static str =
-        "impl,dtype,L,fwd_ms,fwdbwd_ms,fwd_GBps,frac_of_copy,peak_extra_bytes,device";
+    pub const CSV_HEADER: &'static str = "impl,dtype,L,fwd_ms,fwdbwd_ms,fwd_GBps,frac_of_copy,peak_extra_bytes,device";
 
     pub fn csv_line(&self) -> String {
         let o = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
@@ -104,9 +103,7 @@ impl BenchRow {
             o(self.fwdbwd_ms),
             o(self.fwd_gbps),
             o(self.frac_of_copy),
-            self.peak_extra_bytes
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
+            self.peak_extra_bytes.map(|v| v.to_string()).unwrap_or_default(),
             self.device.replace(',', " ")
         )
     }
@@ -137,9 +134,7 @@ pub fn to_markdown(rows: &[BenchRow]) -> String {
             o(r.fwdbwd_ms, 3),
             o(r.fwd_gbps, 0),
             o(r.frac_of_copy, 3),
-            r.peak_extra_bytes
-                .map(|b| format!("{:.1}", b as f64 / 1048576.0))
-                .unwrap_or_else(|| "–".into())
+            r.peak_extra_bytes.map(|b| format!("{:.1}", b as f64 / 1048576.0)).unwrap_or_else(|| "–".into())
         ));
     }
     s
@@ -152,12 +147,7 @@ fn sync(device: Device) {
 }
 
 /// Median milliseconds of `reps` calls after `warmup` calls.
-fn time_ms(
-    device: Device,
-    warmup: usize,
-    reps: usize,
-    mut f: impl FnMut() -> Result<()>,
-) -> Result<f64> {
+fn time_ms(device: Device, warmup: usize, reps: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
     for _ in 0..warmup {
         f()?;
     }
@@ -175,33 +165,21 @@ fn time_ms(
 
 fn device_of(opts: &BenchOptions) -> Result<Device> {
     match opts.device.as_deref() {
-        None => Ok(if tch::Cuda::is_available() {
-            Device::Cuda(0)
-        } else {
-            Device::Cpu
-        }),
+        None => Ok(if tch::Cuda::is_available() { Device::Cuda(0) } else { Device::Cpu }),
         Some("cpu") => Ok(Device::Cpu),
         Some(s) if s.starts_with("cuda") => {
-            let idx = s
-                .strip_prefix("cuda")
-                .and_then(|r| r.strip_prefix(':'))
-                .map(|r| r.parse::<usize>());
+            let idx = s.strip_prefix("cuda").and_then(|r| r.strip_prefix(':')).map(|r| r.parse::<usize>());
             let idx = match idx {
                 None => 0,
                 Some(Ok(i)) => i,
                 Some(Err(_)) => return Err(ScanError::Parse(format!("bad device `{s}`"))),
             };
             if !tch::Cuda::is_available() {
-                return Err(ScanError::Unavailable {
-                    backend: "cuda",
-                    reason: "libtorch sees no CUDA device".into(),
-                });
+                return Err(ScanError::Unavailable { backend: "cuda", reason: "libtorch sees no CUDA device".into() });
             }
             Ok(Device::Cuda(idx))
         }
-        Some(s) => Err(ScanError::Parse(format!(
-            "bad device `{s}` (expected cpu or cuda[:i])"
-        ))),
+        Some(s) => Err(ScanError::Parse(format!("bad device `{s}` (expected cpu or cuda[:i])"))),
     }
 }
 
@@ -222,11 +200,7 @@ impl Inputs {
     fn new(batch: usize, dim: usize, n: usize, len: usize, kind: Kind, device: Device) -> Inputs {
         let (b, d, l, n) = (batch as i64, dim as i64, len as i64, n as i64);
         let fo = (Kind::Float, device);
-        let a = -Tensor::arange(n, fo)
-            .f_add_scalar(1.0)
-            .unwrap()
-            .unsqueeze(0)
-            .repeat([d, 1]);
+        let a = -Tensor::arange(n, fo).f_add_scalar(1.0).unwrap().unsqueeze(0).repeat([d, 1]);
         Inputs {
             u: Tensor::randn([b, d, l], fo).to_kind(kind),
             delta: (Tensor::randn([b, d, l], fo) * 0.5 - 2.5).to_kind(kind),
@@ -241,19 +215,10 @@ impl Inputs {
     }
 
     fn leaves(&self, grad: bool) -> Vec<Tensor> {
-        [
-            &self.u,
-            &self.delta,
-            &self.a,
-            &self.b,
-            &self.c,
-            &self.d,
-            &self.z,
-            &self.bias,
-        ]
-        .iter()
-        .map(|t| t.detach().set_requires_grad(grad))
-        .collect()
+        [&self.u, &self.delta, &self.a, &self.b, &self.c, &self.d, &self.z, &self.bias]
+            .iter()
+            .map(|t| t.detach().set_requires_grad(grad))
+            .collect()
     }
 }
 
@@ -265,14 +230,7 @@ fn scan_once(l: &[Tensor], backend: Backend) -> Result<(Tensor, Tensor)> {
     selective_scan(&args, true, backend)
 }
 
-fn time_scan(
-    inp: &Inputs,
-    backend: Backend,
-    device: Device,
-    warmup: usize,
-    reps: usize,
-    bwd: bool,
-) -> Result<(f64, Option<f64>)> {
+fn time_scan(inp: &Inputs, backend: Backend, device: Device, warmup: usize, reps: usize, bwd: bool) -> Result<(f64, Option<f64>)> {
     let fwd = {
         let l = inp.leaves(false);
         let _g = tch::no_grad_guard();
@@ -351,20 +309,11 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 fwdbwd_ms: fb,
                 fwd_gbps: Some(bytes / (f * 1e-3) / 1e9),
                 frac_of_copy: None,
-                peak_extra_bytes: Some(
-                    (bs * dim * len.div_ceil(crate::cpu::SEGMENT) * n * 4) as u64,
-                ),
+                peak_extra_bytes: Some((bs * dim * len.div_ceil(crate::cpu::SEGMENT) * n * 4) as u64),
                 device: dev_name.clone(),
             });
             if len <= opts.reference_max_len {
-                let (f, fb) = time_scan(
-                    &inp,
-                    Backend::Reference,
-                    device,
-                    w.min(1),
-                    r,
-                    len <= opts.reference_bwd_max_len,
-                )?;
+                let (f, fb) = time_scan(&inp, Backend::Reference, device, w.min(1), r, len <= opts.reference_bwd_max_len)?;
                 rows.push(BenchRow {
                     impl_name: "tch_reference".into(),
                     dtype: "f32".into(),
@@ -448,44 +397,20 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
             });
         }
         if len <= opts.sdpa_max_len {
-            let (h, hd) = (
-                opts.sdpa_heads as i64,
-                (opts.sdpa_width / opts.sdpa_heads) as i64,
-            );
-            let mk = |g: bool| {
-                Tensor::randn([bs as i64, h, len as i64, hd], (Kind::BFloat16, device))
-                    .set_requires_grad(g)
-            };
+            let (h, hd) = (opts.sdpa_heads as i64, (opts.sdpa_width / opts.sdpa_heads) as i64);
+            let mk = |g: bool| Tensor::randn([bs as i64, h, len as i64, hd], (Kind::BFloat16, device)).set_requires_grad(g);
             let (q, k, v) = (mk(false), mk(false), mk(false));
             let f = {
                 let _g = tch::no_grad_guard();
                 time_ms(device, w, r, || {
-                    let _ = Tensor::f_scaled_dot_product_attention(
-                        &q,
-                        &k,
-                        &v,
-                        None::<Tensor>,
-                        0.0,
-                        true,
-                        None,
-                        false,
-                    )?;
+                    let _ = Tensor::f_scaled_dot_product_attention(&q, &k, &v, None::<Tensor>, 0.0, true, None, false)?;
                     Ok(())
                 })?
             };
             let (q, k, v) = (mk(true), mk(true), mk(true));
             let dy = Tensor::randn([bs as i64, h, len as i64, hd], (Kind::BFloat16, device));
             let fb = time_ms(device, w, r, || {
-                let o = Tensor::f_scaled_dot_product_attention(
-                    &q,
-                    &k,
-                    &v,
-                    None::<Tensor>,
-                    0.0,
-                    true,
-                    None,
-                    false,
-                )?;
+                let o = Tensor::f_scaled_dot_product_attention(&q, &k, &v, None::<Tensor>, 0.0, true, None, false)?;
                 let loss = (o * &dy).sum(Kind::Float);
                 Tensor::f_run_backward(&[loss], &[&q, &k, &v], false, false)?;
                 Ok(())

@@ -21,17 +21,8 @@ const OPTIONAL: [&str; 4] = ["D", "z", "delta_bias", "h0"];
 /// u, delta, z and variable B/C are cast to `dtype`; A, D, delta_bias, h0 and constant B/C
 /// are float32. The CUDA and `auto` backends run on cuda:0 when libtorch sees a GPU (`auto`
 /// otherwise runs the CPU kernel); `cpu` and `reference` run on the CPU.
-pub fn run_conformance(
-    backend: Backend,
-    input: &Path,
-    output: &Path,
-    delta_softplus: bool,
-    dtype: ScanDtype,
-) -> Result<()> {
-    let io = |e: tch::TchError, p: &Path| ScanError::Io {
-        path: p.display().to_string(),
-        msg: e.to_string(),
-    };
+pub fn run_conformance(backend: Backend, input: &Path, output: &Path, delta_softplus: bool, dtype: ScanDtype) -> Result<()> {
+    let io = |e: tch::TchError, p: &Path| ScanError::Io { path: p.display().to_string(), msg: e.to_string() };
     let named = Tensor::read_safetensors(input).map_err(|e| io(e, input))?;
     let map: HashMap<String, Tensor> = named.into_iter().collect();
     let device = match backend {
@@ -40,10 +31,7 @@ pub fn run_conformance(
         _ => Device::Cpu,
     };
     if backend == Backend::Cuda && !tch::Cuda::is_available() {
-        return Err(ScanError::Unavailable {
-            backend: "cuda",
-            reason: "libtorch sees no CUDA device".into(),
-        });
+        return Err(ScanError::Unavailable { backend: "cuda", reason: "libtorch sees no CUDA device".into() });
     }
     let _ = Resolved::Cpu;
     let get = |name: &'static str| -> Result<Tensor> {
@@ -52,18 +40,8 @@ pub fn run_conformance(
             .ok_or_else(|| ScanError::shape(name, format!("missing from {}", input.display())))
     };
     let grad = map.contains_key("dy");
-    let data = |t: Tensor| {
-        t.to_device(device)
-            .to_kind(dtype.kind())
-            .detach()
-            .set_requires_grad(grad)
-    };
-    let weight = |t: Tensor| {
-        t.to_device(device)
-            .to_kind(Kind::Float)
-            .detach()
-            .set_requires_grad(grad)
-    };
+    let data = |t: Tensor| t.to_device(device).to_kind(dtype.kind()).detach().set_requires_grad(grad);
+    let weight = |t: Tensor| t.to_device(device).to_kind(Kind::Float).detach().set_requires_grad(grad);
     let bc = |t: Tensor| if t.dim() == 2 { weight(t) } else { data(t) };
     let u = data(get("u")?);
     let delta = data(get("delta")?);
@@ -91,16 +69,8 @@ pub fn run_conformance(
         h0: opt[3].as_ref(),
     };
     let (y, last) = selective_scan(&args, delta_softplus, backend)?;
-    let f32cpu = |t: &Tensor| {
-        t.detach()
-            .to_kind(Kind::Float)
-            .to_device(Device::Cpu)
-            .contiguous()
-    };
-    let mut out: Vec<(String, Tensor)> = vec![
-        ("y".into(), f32cpu(&y)),
-        ("last_state".into(), f32cpu(&last)),
-    ];
+    let f32cpu = |t: &Tensor| t.detach().to_kind(Kind::Float).to_device(Device::Cpu).contiguous();
+    let mut out: Vec<(String, Tensor)> = vec![("y".into(), f32cpu(&y)), ("last_state".into(), f32cpu(&last))];
     if grad {
         let dy = get("dy")?.to_device(device).to_kind(Kind::Float);
         let loss = (y.to_kind(Kind::Float) * dy).sum(Kind::Float);

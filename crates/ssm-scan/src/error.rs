@@ -18,10 +18,7 @@ pub enum ScanError {
     Device { arg: &'static str, msg: String },
     /// The requested backend cannot run here (no GPU, no driver or NVRTC library, ...).
     #[error("backend `{backend}` is unavailable: {reason}")]
-    Unavailable {
-        backend: &'static str,
-        reason: String,
-    },
+    Unavailable { backend: &'static str, reason: String },
     /// NVRTC rejected the kernel source (the log is attached).
     #[error("NVRTC compilation failed: {0}")]
     Compile(String),
@@ -44,22 +41,13 @@ pub enum ScanError {
 
 impl ScanError {
     pub(crate) fn shape(arg: &'static str, msg: impl Into<String>) -> Self {
-        ScanError::Shape {
-            arg,
-            msg: msg.into(),
-        }
+        ScanError::Shape { arg, msg: msg.into() }
     }
     pub(crate) fn dtype(arg: &'static str, msg: impl Into<String>) -> Self {
-        ScanError::Dtype {
-            arg,
-            msg: msg.into(),
-        }
+        ScanError::Dtype { arg, msg: msg.into() }
     }
     pub(crate) fn device(arg: &'static str, msg: impl Into<String>) -> Self {
-        ScanError::Device {
-            arg,
-            msg: msg.into(),
-        }
+        ScanError::Device { arg, msg: msg.into() }
     }
 }
 

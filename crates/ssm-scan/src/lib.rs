@@ -58,24 +58,8 @@ pub struct ScanArgs<'a> {
 
 impl<'a> ScanArgs<'a> {
     /// The required inputs; the optional ones start absent.
-    pub fn new(
-        u: &'a Tensor,
-        delta: &'a Tensor,
-        a: &'a Tensor,
-        b: &'a Tensor,
-        c: &'a Tensor,
-    ) -> Self {
-        ScanArgs {
-            u,
-            delta,
-            a,
-            b,
-            c,
-            d: None,
-            z: None,
-            delta_bias: None,
-            h0: None,
-        }
+    pub fn new(u: &'a Tensor, delta: &'a Tensor, a: &'a Tensor, b: &'a Tensor, c: &'a Tensor) -> Self {
+        ScanArgs { u, delta, a, b, c, d: None, z: None, delta_bias: None, h0: None }
     }
     pub fn with_d(mut self, d: Option<&'a Tensor>) -> Self {
         self.d = d;
@@ -98,23 +82,13 @@ impl<'a> ScanArgs<'a> {
 /// Runs the selective scan on `backend`. Returns `(y, last_state)`: y (batch, D, L) in u's dtype
 /// (the gated output when z is given), last_state (batch, D, N) in float32 (float64 for the
 /// reference on float64 inputs). Both are differentiable in every input, on every backend.
-pub fn selective_scan(
-    args: &ScanArgs<'_>,
-    delta_softplus: bool,
-    backend: Backend,
-) -> Result<(Tensor, Tensor)> {
+pub fn selective_scan(args: &ScanArgs<'_>, delta_softplus: bool, backend: Backend) -> Result<(Tensor, Tensor)> {
     let shape = shapes::validate(args)?;
     match backend.resolve(args.u.device())? {
         Resolved::Reference => reference::selective_scan_reference(args, delta_softplus),
         Resolved::Cpu => {
             shapes::kernel_input_kind(args, &shape, "cpu")?;
-            bridge::apply(
-                args,
-                &shape,
-                delta_softplus,
-                bridge::KernelId::Cpu,
-                Kind::Float,
-            )
+            bridge::apply(args, &shape, delta_softplus, bridge::KernelId::Cpu, Kind::Float)
         }
         Resolved::Cuda => {
             let kind = shapes::kernel_input_kind(args, &shape, "cuda")?;

@@ -16,38 +16,20 @@ fn expand_bc(t: &Tensor, layout: BcLayout, shape: &ScanShape, kind: Kind) -> Ten
         BcLayout::Constant => t.view([1, shape.dim as i64, 1, shape.nstate as i64]),
         BcLayout::Variable { groups } => {
             // (batch, G, N, L) -> (batch, D, N, L): channel c reads group c / (D / G).
-            let t = t.view([
-                shape.batch as i64,
-                groups as i64,
-                shape.nstate as i64,
-                shape.len as i64,
-            ]);
+            let t = t.view([shape.batch as i64, groups as i64, shape.nstate as i64, shape.len as i64]);
             let rep = (shape.dim / groups) as i64;
-            t.repeat_interleave_self_int(rep, 1, None)
-                .permute([0, 1, 3, 2])
+            t.repeat_interleave_self_int(rep, 1, None).permute([0, 1, 3, 2])
         }
     }
 }
 
 /// Runs the reference scan. Returns `(y, last_state)`: y has u's dtype (computed in float64 when
 /// u is float64, float32 otherwise), last_state (batch, D, N) is in the compute dtype.
-pub fn selective_scan_reference(
-    args: &ScanArgs<'_>,
-    delta_softplus: bool,
-) -> Result<(Tensor, Tensor)> {
+pub fn selective_scan_reference(args: &ScanArgs<'_>, delta_softplus: bool) -> Result<(Tensor, Tensor)> {
     let shape = validate(args)?;
     let out_kind = args.u.kind();
-    let kind = if out_kind == Kind::Double {
-        Kind::Double
-    } else {
-        Kind::Float
-    };
-    let (bsz, dim, len, n) = (
-        shape.batch as i64,
-        shape.dim as i64,
-        shape.len as i64,
-        shape.nstate as i64,
-    );
+    let kind = if out_kind == Kind::Double { Kind::Double } else { Kind::Float };
+    let (bsz, dim, len, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
 
     let u = args.u.to_kind(kind);
     // Δ = softplus(Δ + delta_bias) (Mamba Alg. 2 line 5; interface.py:166-169).
@@ -81,8 +63,7 @@ pub fn selective_scan_reference(
         Some(h0) => h0.to_kind(kind),
         None => Tensor::zeros([bsz, dim, n], (kind, args.u.device())),
     };
-    let pick =
-        |v: &[Tensor], t: usize| -> Tensor { v[if v.len() == 1 { 0 } else { t }].shallow_clone() };
+    let pick = |v: &[Tensor], t: usize| -> Tensor { v[if v.len() == 1 { 0 } else { t }].shallow_clone() };
     let mut ys = Vec::with_capacity(shape.len);
     for t in 0..len as usize {
         // h_t = exp(Δ_t A) h_{t-1} + Δ_t B_t u_t (Mamba eq. (2a)); y_t = C_t h_t (eq. (2b)).

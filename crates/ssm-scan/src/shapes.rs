@@ -56,22 +56,12 @@ fn dims(t: &Tensor) -> Vec<usize> {
 fn expect_shape(arg: &'static str, t: &Tensor, want: &[usize], what: &str) -> Result<()> {
     let got = dims(t);
     if got != want {
-        return Err(ScanError::shape(
-            arg,
-            format!("expected {what} = {want:?}, got {got:?}"),
-        ));
+        return Err(ScanError::shape(arg, format!("expected {what} = {want:?}, got {got:?}")));
     }
     Ok(())
 }
 
-fn bc_layout(
-    arg: &'static str,
-    t: &Tensor,
-    batch: usize,
-    dim: usize,
-    n: usize,
-    len: usize,
-) -> Result<BcLayout> {
+fn bc_layout(arg: &'static str, t: &Tensor, batch: usize, dim: usize, n: usize, len: usize) -> Result<BcLayout> {
     let got = dims(t);
     let bad = || {
         ScanError::shape(
@@ -109,10 +99,7 @@ pub fn validate(args: &ScanArgs<'_>) -> Result<ScanShape> {
     for (name, t) in named.iter() {
         if let Some(t) = t {
             if !t.defined() {
-                return Err(ScanError::shape(
-                    name,
-                    "tensor is undefined (pass None for an absent input)",
-                ));
+                return Err(ScanError::shape(name, "tensor is undefined (pass None for an absent input)"));
             }
         }
     }
@@ -122,44 +109,29 @@ pub fn validate(args: &ScanArgs<'_>) -> Result<ScanShape> {
             if t.device() != device {
                 return Err(ScanError::device(
                     name,
-                    format!(
-                        "expected device {device:?} (the device of u), got {:?}",
-                        t.device()
-                    ),
+                    format!("expected device {device:?} (the device of u), got {:?}", t.device()),
                 ));
             }
             let k = t.kind();
             if !is_float(k) {
-                return Err(ScanError::dtype(
-                    name,
-                    format!("expected a floating-point tensor, got {k:?}"),
-                ));
+                return Err(ScanError::dtype(name, format!("expected a floating-point tensor, got {k:?}")));
             }
         }
     }
     let ud = dims(args.u);
     let [batch, dim, len] = ud.as_slice() else {
-        return Err(ScanError::shape(
-            "u",
-            format!("expected (batch, D, L), got {ud:?}"),
-        ));
+        return Err(ScanError::shape("u", format!("expected (batch, D, L), got {ud:?}")));
     };
     let (batch, dim, len) = (*batch, *dim, *len);
     if batch == 0 || dim == 0 || len == 0 {
-        return Err(ScanError::shape(
-            "u",
-            format!("expected non-empty (batch, D, L), got {ud:?}"),
-        ));
+        return Err(ScanError::shape("u", format!("expected non-empty (batch, D, L), got {ud:?}")));
     }
     expect_shape("delta", args.delta, &[batch, dim, len], "(batch, D, L)")?;
     let ad = dims(args.a);
     let nstate = match ad.as_slice() {
         [d, n] if *d == dim && *n >= 1 => *n,
         _ => {
-            return Err(ScanError::shape(
-                "A",
-                format!("expected (D, N) with D = {dim} and N >= 1, got {ad:?}"),
-            ));
+            return Err(ScanError::shape("A", format!("expected (D, N) with D = {dim} and N >= 1, got {ad:?}")));
         }
     };
     let b = bc_layout("B", args.b, batch, dim, nstate, len)?;
@@ -193,11 +165,7 @@ pub fn validate(args: &ScanArgs<'_>) -> Result<ScanShape> {
 /// For the kernels: u, delta, z and variable B/C must share one dtype, f32 or bf16 (the CPU
 /// kernel also widens bf16 to f32 before it runs). A, D, delta_bias, h0 and constant B/C are
 /// weights, widened to f32 (lineage.md §3: "weight_t ... fp32; D and delta_bias must be fp32").
-pub fn kernel_input_kind(
-    args: &ScanArgs<'_>,
-    shape: &ScanShape,
-    backend: &'static str,
-) -> Result<Kind> {
+pub fn kernel_input_kind(args: &ScanArgs<'_>, shape: &ScanShape, backend: &'static str) -> Result<Kind> {
     let k = args.u.kind();
     if !matches!(k, Kind::Float | Kind::BFloat16) {
         return Err(ScanError::dtype(
@@ -217,10 +185,7 @@ pub fn kernel_input_kind(
     }
     for (name, t) in same {
         if t.kind() != k {
-            return Err(ScanError::dtype(
-                name,
-                format!("expected {k:?} (the dtype of u), got {:?}", t.kind()),
-            ));
+            return Err(ScanError::dtype(name, format!("expected {k:?} (the dtype of u), got {:?}", t.kind())));
         }
     }
     Ok(k)
@@ -230,9 +195,6 @@ pub fn kernel_input_kind(
 pub fn cuda_index(device: Device) -> Result<usize> {
     match device {
         Device::Cuda(i) => Ok(i),
-        d => Err(ScanError::device(
-            "u",
-            format!("expected a CUDA device, got {d:?}"),
-        )),
+        d => Err(ScanError::device("u", format!("expected a CUDA device, got {d:?}"))),
     }
 }

@@ -26,36 +26,16 @@ fn conformance_cpu_matches_reference_file() {
     let out_ref = dir.path().join("ref.safetensors");
     run_conformance(Backend::Cpu, &input, &out_cpu, true, ScanDtype::F32).unwrap();
     run_conformance(Backend::Reference, &input, &out_ref, true, ScanDtype::F32).unwrap();
-    let a: std::collections::HashMap<String, Tensor> = Tensor::read_safetensors(&out_cpu)
-        .unwrap()
-        .into_iter()
-        .collect();
-    let r: std::collections::HashMap<String, Tensor> = Tensor::read_safetensors(&out_ref)
-        .unwrap()
-        .into_iter()
-        .collect();
-    for want in [
-        "y",
-        "last_state",
-        "du",
-        "ddelta",
-        "dA",
-        "dB",
-        "dC",
-        "dD",
-        "dz",
-        "dh0",
-    ] {
+    let a: std::collections::HashMap<String, Tensor> = Tensor::read_safetensors(&out_cpu).unwrap().into_iter().collect();
+    let r: std::collections::HashMap<String, Tensor> = Tensor::read_safetensors(&out_ref).unwrap().into_iter().collect();
+    for want in ["y", "last_state", "du", "ddelta", "dA", "dB", "dC", "dD", "dz", "dh0"] {
         assert!(r.contains_key(want), "missing {want}");
         let (x, y) = (&a[want], &r[want]);
         let err = (x - y).abs().max().double_value(&[]);
         let scale = y.abs().max().double_value(&[]).max(1.0);
         assert!(err <= 2e-3 * scale, "{want}: max err {err} (scale {scale})");
     }
-    assert!(
-        !r.contains_key("ddelta_bias"),
-        "no delta_bias given, no gradient written"
-    );
+    assert!(!r.contains_key("ddelta_bias"), "no delta_bias given, no gradient written");
     // Missing required input: an error naming it.
     let partial = dir.path().join("partial.safetensors");
     Tensor::write_safetensors(&refs[..3], &partial).unwrap();
@@ -65,18 +45,10 @@ fn conformance_cpu_matches_reference_file() {
 
 #[test]
 fn cpu_bench_produces_rows() {
-    let opts = BenchOptions {
-        batch: 1,
-        dim: 4,
-        lengths: vec![256],
-        reps: 10,
-        ..BenchOptions::cpu()
-    };
+    let opts = BenchOptions { batch: 1, dim: 4, lengths: vec![256], reps: 10, ..BenchOptions::cpu() };
     let rows = bench_scan(&opts).unwrap();
     assert_eq!(rows.len(), 2);
-    assert!(rows
-        .iter()
-        .all(|r| r.fwd_ms > 0.0 && r.fwdbwd_ms.unwrap_or(0.0) > 0.0));
+    assert!(rows.iter().all(|r| r.fwd_ms > 0.0 && r.fwdbwd_ms.unwrap_or(0.0) > 0.0));
     let csv = ssm_scan::bench::to_csv(&rows);
     assert!(csv.starts_with(ssm_scan::BenchRow::CSV_HEADER));
 }

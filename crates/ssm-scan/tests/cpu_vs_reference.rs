@@ -11,24 +11,11 @@ const ATOL: f64 = 2e-3;
 fn run_cases(keep: impl Fn(&Case) -> bool) {
     let mut failures = Vec::new();
     for case in cases().into_iter().filter(|c| keep(c)) {
-        if let Err(e) = compare(
-            &case,
-            Backend::Cpu,
-            Kind::Float,
-            Device::Cpu,
-            RTOL,
-            ATOL,
-            5.0,
-        ) {
+        if let Err(e) = compare(&case, Backend::Cpu, Kind::Float, Device::Cpu, RTOL, ATOL, 5.0) {
             failures.push(e);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} case(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// The fast suite: every case up to L = 128 plus one case each at L = 2048 and L = 4099 (the
@@ -61,29 +48,11 @@ fn cpu_f32_matches_reference_all_cases() {
 fn cpu_bf16_inputs_match_reference() {
     // bf16 inputs are widened to f32 with autograd; outputs are bf16.
     let case = Case::new(128, 16, 2);
-    compare(
-        &case,
-        Backend::Cpu,
-        Kind::BFloat16,
-        Device::Cpu,
-        3e-2,
-        5e-2,
-        5.0,
-    )
-    .unwrap();
+    compare(&case, Backend::Cpu, Kind::BFloat16, Device::Cpu, 3e-2, 5e-2, 5.0).unwrap();
 }
 
 #[test]
 fn auto_picks_cpu_for_cpu_tensors() {
     let case = Case::new(33, 16, 1);
-    compare(
-        &case,
-        Backend::Auto,
-        Kind::Float,
-        Device::Cpu,
-        RTOL,
-        ATOL,
-        5.0,
-    )
-    .unwrap();
+    compare(&case, Backend::Auto, Kind::Float, Device::Cpu, RTOL, ATOL, 5.0).unwrap();
 }

@@ -23,24 +23,11 @@ fn cuda_f32_matches_reference_all_cases() {
     }
     let mut failures = Vec::new();
     for case in cases() {
-        if let Err(e) = compare(
-            &case,
-            Backend::Cuda,
-            Kind::Float,
-            Device::Cuda(0),
-            6e-4,
-            2e-3,
-            5.0,
-        ) {
+        if let Err(e) = compare(&case, Backend::Cuda, Kind::Float, Device::Cuda(0), 6e-4, 2e-3, 5.0) {
             failures.push(e);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} case(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -50,24 +37,11 @@ fn cuda_bf16_matches_reference() {
     }
     let mut failures = Vec::new();
     for case in cases().into_iter().filter(|c| c.len != 4099 || c.n == 16) {
-        if let Err(e) = compare(
-            &case,
-            Backend::Cuda,
-            Kind::BFloat16,
-            Device::Cuda(0),
-            3e-2,
-            5e-2,
-            5.0,
-        ) {
+        if let Err(e) = compare(&case, Backend::Cuda, Kind::BFloat16, Device::Cuda(0), 3e-2, 5e-2, 5.0) {
             failures.push(e);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} case(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -76,54 +50,13 @@ fn cuda_large_state_and_many_rows() {
         return;
     }
     // N = 256 (the largest the kernel takes), odd D, L not a multiple of the vector width.
-    let case = Case {
-        batch: 3,
-        dim: 5,
-        ..Case::new(301, 256, 1)
-    };
-    compare(
-        &case,
-        Backend::Cuda,
-        Kind::Float,
-        Device::Cuda(0),
-        6e-4,
-        2e-3,
-        5.0,
-    )
-    .unwrap();
+    let case = Case { batch: 3, dim: 5, ..Case::new(301, 256, 1) };
+    compare(&case, Backend::Cuda, Kind::Float, Device::Cuda(0), 6e-4, 2e-3, 5.0).unwrap();
     // Many rows per block and blocks whose rows straddle groups (D/G = 3 rows per group).
-    let case = Case {
-        batch: 2,
-        dim: 6,
-        groups_b: 2,
-        groups_c: 2,
-        ..Case::new(515, 16, 2)
-    };
-    compare(
-        &case,
-        Backend::Cuda,
-        Kind::Float,
-        Device::Cuda(0),
-        6e-4,
-        2e-3,
-        5.0,
-    )
-    .unwrap();
-    let case = Case {
-        batch: 2,
-        dim: 96,
-        ..Case::new(1000, 16, 2)
-    };
-    compare(
-        &case,
-        Backend::Cuda,
-        Kind::Float,
-        Device::Cuda(0),
-        6e-4,
-        2e-3,
-        5.0,
-    )
-    .unwrap();
+    let case = Case { batch: 2, dim: 6, groups_b: 2, groups_c: 2, ..Case::new(515, 16, 2) };
+    compare(&case, Backend::Cuda, Kind::Float, Device::Cuda(0), 6e-4, 2e-3, 5.0).unwrap();
+    let case = Case { batch: 2, dim: 96, ..Case::new(1000, 16, 2) };
+    compare(&case, Backend::Cuda, Kind::Float, Device::Cuda(0), 6e-4, 2e-3, 5.0).unwrap();
 }
 
 #[test]
@@ -177,70 +110,24 @@ fn cuda_tiled_kernels_with_full_blocks() {
     // Blocks of the tiled kernels hold 32 channels (each thread 2 of them in the forward):
     // full blocks, several per batch element, one B/C group per block (D/G = 32), a partial
     // last block (D = 48), N below 16 (padded states), unaligned and chunk-straddling L.
-    let full = Case {
-        batch: 2,
-        dim: 64,
-        ..Case::new(1000, 16, 1)
-    };
+    let full = Case { batch: 2, dim: 64, ..Case::new(1000, 16, 1) };
     let cases = [
         full,
-        Case {
-            batch: 1,
-            dim: 64,
-            seed: 5,
-            ..Case::new(2048, 16, 2)
-        },
-        Case {
-            batch: 2,
-            dim: 48,
-            seed: 6,
-            with_h0: false,
-            ..Case::new(129, 12, 1)
-        },
-        Case {
-            batch: 1,
-            dim: 96,
-            seed: 7,
-            softplus: false,
-            with_bias: false,
-            ..Case::new(77, 16, 3)
-        },
+        Case { batch: 1, dim: 64, seed: 5, ..Case::new(2048, 16, 2) },
+        Case { batch: 2, dim: 48, seed: 6, with_h0: false, ..Case::new(129, 12, 1) },
+        Case { batch: 1, dim: 96, seed: 7, softplus: false, with_bias: false, ..Case::new(77, 16, 3) },
     ];
     let mut failures = Vec::new();
     for case in &cases {
-        assert!(
-            ssm_scan::cuda::launch::tile_forward(&shape_of(case)),
-            "{case:?} does not take the tiled kernels"
-        );
-        if let Err(e) = compare(
-            case,
-            Backend::Cuda,
-            Kind::Float,
-            Device::Cuda(0),
-            6e-4,
-            2e-3,
-            5.0,
-        ) {
+        assert!(ssm_scan::cuda::launch::tile_forward(&shape_of(case)), "{case:?} does not take the tiled kernels");
+        if let Err(e) = compare(case, Backend::Cuda, Kind::Float, Device::Cuda(0), 6e-4, 2e-3, 5.0) {
             failures.push(e);
         }
     }
-    if let Err(e) = compare(
-        &full,
-        Backend::Cuda,
-        Kind::BFloat16,
-        Device::Cuda(0),
-        3e-2,
-        5e-2,
-        5.0,
-    ) {
+    if let Err(e) = compare(&full, Backend::Cuda, Kind::BFloat16, Device::Cuda(0), 3e-2, 5e-2, 5.0) {
         failures.push(format!("bf16: {e}"));
     }
-    assert!(
-        failures.is_empty(),
-        "{} case(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -248,7 +135,6 @@ fn cuda_backend_rejects_cpu_tensors() {
     let t = Tensor::ones([1, 2, 3], (Kind::Float, Device::Cpu));
     let a = Tensor::ones([2, 4], (Kind::Float, Device::Cpu));
     let bc = Tensor::ones([1, 4, 3], (Kind::Float, Device::Cpu));
-    let err =
-        selective_scan(&ScanArgs::new(&t, &t, &a, &bc, &bc), false, Backend::Cuda).unwrap_err();
+    let err = selective_scan(&ScanArgs::new(&t, &t, &a, &bc, &bc), false, Backend::Cuda).unwrap_err();
     assert!(err.to_string().contains("needs CUDA tensors"), "{err}");
 }

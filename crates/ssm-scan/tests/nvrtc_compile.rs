@@ -14,14 +14,8 @@ fn all_configurations_compile_without_local_arrays() {
     let mut checked = 0;
     for &n in &[1usize, 4, 16, 64, 256] {
         for &(bl, cl) in &[
-            (
-                BcLayout::Variable { groups: 1 },
-                BcLayout::Variable { groups: 2 },
-            ),
-            (
-                BcLayout::Variable { groups: 1 },
-                BcLayout::Variable { groups: 1 },
-            ),
+            (BcLayout::Variable { groups: 1 }, BcLayout::Variable { groups: 2 }),
+            (BcLayout::Variable { groups: 1 }, BcLayout::Variable { groups: 1 }),
             (BcLayout::Constant, BcLayout::Constant),
             (BcLayout::Variable { groups: 1 }, BcLayout::Constant),
         ] {
@@ -41,14 +35,9 @@ fn all_configurations_compile_without_local_arrays() {
                     };
                     for &bwd in &[false, true] {
                         let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, flags, bwd, (9, 0))
-                            .unwrap_or_else(|e| {
-                                panic!("N={n} {bl:?}/{cl:?} bf16={bf16} bwd={bwd}: {e}")
-                            });
+                            .unwrap_or_else(|e| panic!("N={n} {bl:?}/{cl:?} bf16={bf16} bwd={bwd}: {e}"));
                         assert!(ptx.contains(".entry"), "no entry point");
-                        assert!(
-                            !ptx.contains(".local"),
-                            "N={n} bf16={bf16} bwd={bwd} {bl:?}/{cl:?}: local memory in PTX"
-                        );
+                        assert!(!ptx.contains(".local"), "N={n} bf16={bf16} bwd={bwd} {bl:?}/{cl:?}: local memory in PTX");
                         checked += 1;
                     }
                 }
@@ -77,13 +66,8 @@ fn all_configurations_compile_without_local_arrays() {
                 };
                 assert!(ssm_scan::cuda::launch::tile_forward(&shape));
                 let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, true, false, (9, 0))
-                    .unwrap_or_else(|e| {
-                        panic!("tiled forward RPT={rpt} BC16={bc16} N={n} bf16={bf16}: {e}")
-                    });
-                assert!(
-                    !ptx.contains(".local"),
-                    "RPT={rpt} BC16={bc16} N={n} bf16={bf16}: local memory in PTX"
-                );
+                    .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} N={n} bf16={bf16}: {e}"));
+                assert!(!ptx.contains(".local"), "RPT={rpt} BC16={bc16} N={n} bf16={bf16}: local memory in PTX");
                 checked += 1;
             }
         }

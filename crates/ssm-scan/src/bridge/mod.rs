@@ -53,13 +53,7 @@ pub(crate) fn current_cuda_stream(device: usize) -> Option<*mut c_void> {
 /// Runs the kernel `kernel` through the autograd function. Inputs are first cast (with
 /// autograd) to the dtypes the kernel takes: `kind` for u, Δ, z and variable B/C, f32 for the
 /// weights; y is cast back to u's dtype.
-pub(crate) fn apply(
-    args: &ScanArgs<'_>,
-    shape: &ScanShape,
-    softplus: bool,
-    kernel: KernelId,
-    kind: Kind,
-) -> Result<(Tensor, Tensor)> {
+pub(crate) fn apply(args: &ScanArgs<'_>, shape: &ScanShape, softplus: bool, kernel: KernelId, kind: Kind) -> Result<(Tensor, Tensor)> {
     let out_kind = args.u.kind();
     let data = |t: &Tensor| t.to_kind(kind).contiguous();
     let weight = |t: &Tensor| t.to_kind(Kind::Float).contiguous();
@@ -96,18 +90,12 @@ pub(crate) fn apply(
     drop(owned);
     if rc != 0 {
         // SAFETY: the C side wrote a NUL-terminated message.
-        let msg = unsafe { CStr::from_ptr(err.as_ptr()) }
-            .to_string_lossy()
-            .into_owned();
+        let msg = unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned();
         return Err(unwrap_bridge_error(msg));
     }
     // SAFETY: both are heap tensors handed over by the C side.
     let (y, last) = unsafe { (Tensor::from_ptr(y), Tensor::from_ptr(last)) };
-    let y = if y.kind() != out_kind {
-        y.to_kind(out_kind)
-    } else {
-        y
-    };
+    let y = if y.kind() != out_kind { y.to_kind(out_kind) } else { y };
     Ok((y, last))
 }
 
@@ -158,21 +146,11 @@ fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
 
 fn shape_of(t: &[Option<Tensor>]) -> Result<ScanShape> {
     let args = ScanArgs {
-        u: t[0]
-            .as_ref()
-            .ok_or_else(|| ScanError::Bridge("u is undefined".into()))?,
-        delta: t[1]
-            .as_ref()
-            .ok_or_else(|| ScanError::Bridge("delta is undefined".into()))?,
-        a: t[2]
-            .as_ref()
-            .ok_or_else(|| ScanError::Bridge("A is undefined".into()))?,
-        b: t[3]
-            .as_ref()
-            .ok_or_else(|| ScanError::Bridge("B is undefined".into()))?,
-        c: t[4]
-            .as_ref()
-            .ok_or_else(|| ScanError::Bridge("C is undefined".into()))?,
+        u: t[0].as_ref().ok_or_else(|| ScanError::Bridge("u is undefined".into()))?,
+        delta: t[1].as_ref().ok_or_else(|| ScanError::Bridge("delta is undefined".into()))?,
+        a: t[2].as_ref().ok_or_else(|| ScanError::Bridge("A is undefined".into()))?,
+        b: t[3].as_ref().ok_or_else(|| ScanError::Bridge("B is undefined".into()))?,
+        c: t[4].as_ref().ok_or_else(|| ScanError::Bridge("C is undefined".into()))?,
         d: t[5].as_ref(),
         z: t[6].as_ref(),
         delta_bias: t[7].as_ref(),
@@ -189,17 +167,11 @@ fn kernel_of(flags: i64) -> Result<KernelId> {
     }
 }
 
-fn forward_impl(
-    flags: i64,
-    inputs: *const *mut C_tensor,
-    outputs: *mut *mut C_tensor,
-) -> Result<()> {
+fn forward_impl(flags: i64, inputs: *const *mut C_tensor, outputs: *mut *mut C_tensor) -> Result<()> {
     // SAFETY: the C side passes 9 live handles.
     let t = unsafe { wrap(inputs, 9) };
     let shape = shape_of(&t)?;
-    let t: [Option<Tensor>; 9] = t
-        .try_into()
-        .map_err(|_| ScanError::Bridge("expected 9 inputs".into()))?;
+    let t: [Option<Tensor>; 9] = t.try_into().map_err(|_| ScanError::Bridge("expected 9 inputs".into()))?;
     let softplus = flags & FLAG_SOFTPLUS != 0;
     let (y, last, stored) = match kernel_of(flags)? {
         KernelId::Cpu => crate::cpu::forward_tensors(&t, &shape, softplus)?,
@@ -214,43 +186,20 @@ fn forward_impl(
     Ok(())
 }
 
-fn backward_impl(
-    flags: i64,
-    saved: *const *mut C_tensor,
-    grads: *const *mut C_tensor,
-    outputs: *mut *mut C_tensor,
-) -> Result<()> {
+fn backward_impl(flags: i64, saved: *const *mut C_tensor, grads: *const *mut C_tensor, outputs: *mut *mut C_tensor) -> Result<()> {
     // SAFETY: 10 saved handles and 2 gradient handles.
     let mut s = unsafe { wrap(saved, 10) };
     let g = unsafe { wrap(grads, 2) };
-    let stored = s
-        .pop()
-        .flatten()
-        .ok_or_else(|| ScanError::Bridge("stored states are missing".into()))?;
+    let stored = s.pop().flatten().ok_or_else(|| ScanError::Bridge("stored states are missing".into()))?;
     let shape = shape_of(&s)?;
-    let s: [Option<Tensor>; 9] = s
-        .try_into()
-        .map_err(|_| ScanError::Bridge("expected 9 saved inputs".into()))?;
+    let s: [Option<Tensor>; 9] = s.try_into().map_err(|_| ScanError::Bridge("expected 9 saved inputs".into()))?;
     let softplus = flags & FLAG_SOFTPLUS != 0;
     let needs = (flags >> NEEDS_SHIFT) & 0x1ff;
     let out = match kernel_of(flags)? {
-        KernelId::Cpu => crate::cpu::backward_tensors(
-            &s,
-            &stored,
-            g[0].as_ref(),
-            g[1].as_ref(),
-            &shape,
-            softplus,
-        )?,
-        KernelId::Cuda => crate::cuda::backward_tensors(
-            &s,
-            &stored,
-            g[0].as_ref(),
-            g[1].as_ref(),
-            &shape,
-            softplus,
-            needs as u32,
-        )?,
+        KernelId::Cpu => crate::cpu::backward_tensors(&s, &stored, g[0].as_ref(), g[1].as_ref(), &shape, softplus)?,
+        KernelId::Cuda => {
+            crate::cuda::backward_tensors(&s, &stored, g[0].as_ref(), g[1].as_ref(), &shape, softplus, needs as u32)?
+        }
     };
     for (i, o) in out.into_iter().enumerate() {
         // Gradients autograd did not ask for are dropped (returned undefined).
@@ -261,13 +210,7 @@ fn backward_impl(
     Ok(())
 }
 
-extern "C" fn forward_cb(
-    flags: i64,
-    inputs: *const *mut C_tensor,
-    outputs: *mut *mut C_tensor,
-    err: *mut c_char,
-    errlen: usize,
-) -> c_int {
+extern "C" fn forward_cb(flags: i64, inputs: *const *mut C_tensor, outputs: *mut *mut C_tensor, err: *mut c_char, errlen: usize) -> c_int {
     match catch_unwind(AssertUnwindSafe(|| forward_impl(flags, inputs, outputs))) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
@@ -289,9 +232,7 @@ extern "C" fn backward_cb(
     err: *mut c_char,
     errlen: usize,
 ) -> c_int {
-    match catch_unwind(AssertUnwindSafe(|| {
-        backward_impl(flags, saved, grads, outputs)
-    })) {
+    match catch_unwind(AssertUnwindSafe(|| backward_impl(flags, saved, grads, outputs))) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
             write_err(err, errlen, &e.to_string());

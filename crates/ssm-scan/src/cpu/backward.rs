@@ -163,15 +163,11 @@ fn row_impl(
             let dtu = dt * ut;
             let (dbt, dct): (&mut [f32], &mut [f32]) = {
                 let bi = match s.b {
-                    BcLayout::Variable { groups } => {
-                        Some(((b * groups + d / (s.dim / groups)) * len + t) * np)
-                    }
+                    BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
                     BcLayout::Constant => None,
                 };
                 let ci = match s.c {
-                    BcLayout::Variable { groups } => {
-                        Some(((b * groups + d / (s.dim / groups)) * len + t) * np)
-                    }
+                    BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
                     BcLayout::Constant => None,
                 };
                 let _ = (groups_b, groups_c);
@@ -207,14 +203,10 @@ fn row_impl(
                     )
                 }
             } else {
-                adjoint_scalar(
-                    np, a, bv, cv, hcur, hprev, ea, &mut sc.mu, &mut sc.da, dbt, dct, dyt, dt, dtu,
-                )
+                adjoint_scalar(np, a, bv, cv, hcur, hprev, ea, &mut sc.mu, &mut sc.da, dbt, dct, dyt, dt, dtu)
             };
             #[cfg(not(target_arch = "x86_64"))]
-            let (s1, s2) = adjoint_scalar(
-                np, a, bv, cv, hcur, hprev, ea, &mut sc.mu, &mut sc.da, dbt, dct, dyt, dt, dtu,
-            );
+            let (s1, s2) = adjoint_scalar(np, a, bv, cv, hcur, hprev, ea, &mut sc.mu, &mut sc.da, dbt, dct, dyt, dt, dtu);
             du[t] = dskip * dyt + dt * s1;
             let mut ddt = ut * s1 + s2;
             if p.softplus {
@@ -245,17 +237,7 @@ fn row_impl(
 /// Portable recomputation of one step (see [`super::simd::recompute`]); returns Σ C h_t.
 #[inline(always)]
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-fn recompute_scalar(
-    np: usize,
-    a: &[f32],
-    prev: &[f32],
-    cur: &mut [f32],
-    ea: &mut [f32],
-    bv: &[f32],
-    cv: &[f32],
-    dt: f32,
-    ut: f32,
-) -> f32 {
+fn recompute_scalar(np: usize, a: &[f32], prev: &[f32], cur: &mut [f32], ea: &mut [f32], bv: &[f32], cv: &[f32], dt: f32, ut: f32) -> f32 {
     let mut yacc = [0.0f32; LANES];
     for k in (0..np).step_by(LANES) {
         for j in 0..LANES {
@@ -375,10 +357,7 @@ pub fn backward(p: &Problem<'_>, ckpt: &[f32], dy: Option<&[f32]>, dlast: Option
     let partials: Vec<Acc> = (0..nblocks)
         .into_par_iter()
         .map(|blk| {
-            let mut acc = Acc {
-                db: vec![0.0; nb],
-                dc: vec![0.0; nc],
-            };
+            let mut acc = Acc { db: vec![0.0; nb], dc: vec![0.0; nc] };
             let mut sc = new_scratch();
             for row in blk * per..((blk + 1) * per).min(rows) {
                 #[cfg(target_arch = "x86_64")]
@@ -387,18 +366,13 @@ pub fn backward(p: &Problem<'_>, ckpt: &[f32], dy: Option<&[f32]>, dlast: Option
                     unsafe { row_avx2(p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc) };
                     continue;
                 }
-                row_impl(
-                    p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc, false,
-                );
+                row_impl(p, &pre, ckpt, dy, dlast, row, &mut acc, &outs, &mut sc, false);
             }
             acc
         })
         .collect();
     let _ = avx2;
-    let mut total = Acc {
-        db: vec![0.0; nb],
-        dc: vec![0.0; nc],
-    };
+    let mut total = Acc { db: vec![0.0; nb], dc: vec![0.0; nc] };
     for part in &partials {
         for (x, y) in total.db.iter_mut().zip(&part.db) {
             *x += y;
@@ -427,16 +401,8 @@ pub fn backward(p: &Problem<'_>, ckpt: &[f32], dy: Option<&[f32]>, dlast: Option
     for d in 0..s.dim {
         da[d * s.nstate..(d + 1) * s.nstate].copy_from_slice(&da_pad[d * np..d * np + s.nstate]);
     }
-    let db = if s.b.is_variable() {
-        untranspose_bc(&total.db, s.b, &s)
-    } else {
-        untranspose_bc(&dbc, s.b, &s)
-    };
-    let dc = if s.c.is_variable() {
-        untranspose_bc(&total.dc, s.c, &s)
-    } else {
-        untranspose_bc(&dcc, s.c, &s)
-    };
+    let db = if s.b.is_variable() { untranspose_bc(&total.db, s.b, &s) } else { untranspose_bc(&dbc, s.b, &s) };
+    let dc = if s.c.is_variable() { untranspose_bc(&total.dc, s.c, &s) } else { untranspose_bc(&dcc, s.c, &s) };
     Grads {
         du,
         ddelta,

@@ -22,25 +22,12 @@ impl Prepared {
         for d in 0..s.dim {
             a[d * np..d * np + s.nstate].copy_from_slice(&p.a[d * s.nstate..(d + 1) * s.nstate]);
         }
-        Prepared {
-            np,
-            a,
-            b: transpose_bc(p.b, s.b, s),
-            c: transpose_bc(p.c, s.c, s),
-        }
+        Prepared { np, a, b: transpose_bc(p.b, s.b, s), c: transpose_bc(p.c, s.c, s) }
     }
 
     /// The padded B or C vector of row (b, d) at time t.
     #[inline(always)]
-    pub fn bc_at<'s>(
-        &self,
-        which: &'s [f32],
-        layout: BcLayout,
-        shape: &ScanShape,
-        b: usize,
-        d: usize,
-        t: usize,
-    ) -> &'s [f32] {
+    pub fn bc_at<'s>(&self, which: &'s [f32], layout: BcLayout, shape: &ScanShape, b: usize, d: usize, t: usize) -> &'s [f32] {
         let np = self.np;
         match layout {
             BcLayout::Constant => &which[d * np..(d + 1) * np],
@@ -88,15 +75,7 @@ pub(crate) fn step(h: &mut [f32], a: &[f32], bv: &[f32], cv: &[f32], dt: f32, du
 }
 
 #[inline(always)]
-fn row_impl(
-    p: &Problem<'_>,
-    pre: &Prepared,
-    row: usize,
-    y: &mut [f32],
-    last: &mut [f32],
-    ckpt: Option<&mut [f32]>,
-    simd: bool,
-) {
+fn row_impl(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &mut [f32], ckpt: Option<&mut [f32]>, simd: bool) {
     let _ = simd;
     let s = &p.shape;
     let (np, n, len) = (pre.np, s.nstate, s.len);
@@ -116,17 +95,7 @@ fn row_impl(
         #[cfg(target_arch = "x86_64")]
         let sum = if simd {
             // SAFETY: AVX2 + FMA present (checked by the caller); all slices hold np values.
-            unsafe {
-                super::simd::step(
-                    np,
-                    h.as_mut_ptr(),
-                    a.as_ptr(),
-                    bv.as_ptr(),
-                    cv.as_ptr(),
-                    dt,
-                    dt * ut,
-                )
-            }
+            unsafe { super::simd::step(np, h.as_mut_ptr(), a.as_ptr(), bv.as_ptr(), cv.as_ptr(), dt, dt * ut) }
         } else {
             step(&mut h, a, bv, cv, dt, dt * ut)
         };
@@ -151,14 +120,7 @@ fn row_impl(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn row_avx2(
-    p: &Problem<'_>,
-    pre: &Prepared,
-    row: usize,
-    y: &mut [f32],
-    last: &mut [f32],
-    ckpt: Option<&mut [f32]>,
-) {
+unsafe fn row_avx2(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &mut [f32], ckpt: Option<&mut [f32]>) {
     row_impl(p, pre, row, y, last, ckpt, true)
 }
 
@@ -171,19 +133,16 @@ pub fn forward(p: &Problem<'_>, y: &mut [f32], last: &mut [f32], ckpt: Option<&m
     let per_row_ck = nseg * s.nstate;
     let ck = ckpt.map(|c| SharedMut(c.as_mut_ptr()));
     let avx2 = super::has_avx2();
-    y.par_chunks_mut(s.len)
-        .zip(last.par_chunks_mut(s.nstate))
-        .enumerate()
-        .for_each(|(row, (y, last))| {
-            // SAFETY: row ranges of the stored states are disjoint.
-            let ckrow = ck.map(|c| unsafe { c.slice(row * per_row_ck, per_row_ck) });
-            #[cfg(target_arch = "x86_64")]
-            if avx2 {
-                // SAFETY: the CPU has AVX2 and FMA (checked above).
-                unsafe { row_avx2(p, &pre, row, y, last, ckrow) };
-                return;
-            }
-            let _ = avx2;
-            row_impl(p, &pre, row, y, last, ckrow, false);
-        });
+    y.par_chunks_mut(s.len).zip(last.par_chunks_mut(s.nstate)).enumerate().for_each(|(row, (y, last))| {
+        // SAFETY: row ranges of the stored states are disjoint.
+        let ckrow = ck.map(|c| unsafe { c.slice(row * per_row_ck, per_row_ck) });
+        #[cfg(target_arch = "x86_64")]
+        if avx2 {
+            // SAFETY: the CPU has AVX2 and FMA (checked above).
+            unsafe { row_avx2(p, &pre, row, y, last, ckrow) };
+            return;
+        }
+        let _ = avx2;
+        row_impl(p, &pre, row, y, last, ckrow, false);
+    });
 }

@@ -145,15 +145,9 @@ pub(crate) mod simd {
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn exp8(x: __m256) -> __m256 {
-        let x = _mm256_min_ps(
-            _mm256_max_ps(x, _mm256_set1_ps(-87.0)),
-            _mm256_set1_ps(88.0),
-        );
+        let x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0)), _mm256_set1_ps(88.0));
         let shifter = _mm256_set1_ps(12_582_912.0);
-        let kf = _mm256_sub_ps(
-            _mm256_fmadd_ps(x, _mm256_set1_ps(std::f32::consts::LOG2_E), shifter),
-            shifter,
-        );
+        let kf = _mm256_sub_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(std::f32::consts::LOG2_E), shifter), shifter);
         let y = _mm256_fnmadd_ps(kf, _mm256_set1_ps(std::f32::consts::LN_2), x);
         let mut p = _mm256_set1_ps(1.0 / 720.0);
         p = _mm256_fmadd_ps(p, y, _mm256_set1_ps(1.0 / 120.0));
@@ -178,25 +172,13 @@ pub(crate) mod simd {
     /// One forward step over np states: h ← e^{Δ A} h + Δu B; returns Σ C h.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn step(
-        np: usize,
-        h: *mut f32,
-        a: *const f32,
-        bv: *const f32,
-        cv: *const f32,
-        dt: f32,
-        du: f32,
-    ) -> f32 {
+    pub unsafe fn step(np: usize, h: *mut f32, a: *const f32, bv: *const f32, cv: *const f32, dt: f32, du: f32) -> f32 {
         let (vdt, vdu) = (_mm256_set1_ps(dt), _mm256_set1_ps(du));
         let mut acc = _mm256_setzero_ps();
         let mut k = 0;
         while k < np {
             let e = exp8(_mm256_mul_ps(vdt, _mm256_loadu_ps(a.add(k))));
-            let hv = _mm256_fmadd_ps(
-                e,
-                _mm256_loadu_ps(h.add(k)),
-                _mm256_mul_ps(vdu, _mm256_loadu_ps(bv.add(k))),
-            );
+            let hv = _mm256_fmadd_ps(e, _mm256_loadu_ps(h.add(k)), _mm256_mul_ps(vdu, _mm256_loadu_ps(bv.add(k))));
             _mm256_storeu_ps(h.add(k), hv);
             acc = _mm256_fmadd_ps(_mm256_loadu_ps(cv.add(k)), hv, acc);
             k += 8;
@@ -225,11 +207,7 @@ pub(crate) mod simd {
         while k < np {
             let e = exp8(_mm256_mul_ps(vdt, _mm256_loadu_ps(a.add(k))));
             _mm256_storeu_ps(ea.add(k), e);
-            let hv = _mm256_fmadd_ps(
-                e,
-                _mm256_loadu_ps(prev.add(k)),
-                _mm256_mul_ps(vdu, _mm256_loadu_ps(bv.add(k))),
-            );
+            let hv = _mm256_fmadd_ps(e, _mm256_loadu_ps(prev.add(k)), _mm256_mul_ps(vdu, _mm256_loadu_ps(bv.add(k))));
             _mm256_storeu_ps(cur.add(k), hv);
             acc = _mm256_fmadd_ps(_mm256_loadu_ps(cv.add(k)), hv, acc);
             k += 8;
@@ -262,25 +240,12 @@ pub(crate) mod simd {
         let mut k = 0;
         while k < np {
             let m = _mm256_fmadd_ps(vdy, _mm256_loadu_ps(cv.add(k)), _mm256_loadu_ps(mu.add(k)));
-            _mm256_storeu_ps(
-                dct.add(k),
-                _mm256_fmadd_ps(
-                    vdy,
-                    _mm256_loadu_ps(hcur.add(k)),
-                    _mm256_loadu_ps(dct.add(k)),
-                ),
-            );
-            _mm256_storeu_ps(
-                dbt.add(k),
-                _mm256_fmadd_ps(m, vdtu, _mm256_loadu_ps(dbt.add(k))),
-            );
+            _mm256_storeu_ps(dct.add(k), _mm256_fmadd_ps(vdy, _mm256_loadu_ps(hcur.add(k)), _mm256_loadu_ps(dct.add(k))));
+            _mm256_storeu_ps(dbt.add(k), _mm256_fmadd_ps(m, vdtu, _mm256_loadu_ps(dbt.add(k))));
             s1 = _mm256_fmadd_ps(m, _mm256_loadu_ps(bv.add(k)), s1);
             let e = _mm256_loadu_ps(ea.add(k));
             let pq = _mm256_mul_ps(_mm256_mul_ps(m, _mm256_loadu_ps(hprev.add(k))), e);
-            _mm256_storeu_ps(
-                da.add(k),
-                _mm256_fmadd_ps(pq, vdt, _mm256_loadu_ps(da.add(k))),
-            );
+            _mm256_storeu_ps(da.add(k), _mm256_fmadd_ps(pq, vdt, _mm256_loadu_ps(da.add(k))));
             s2 = _mm256_fmadd_ps(pq, _mm256_loadu_ps(a.add(k)), s2);
             _mm256_storeu_ps(mu.add(k), _mm256_mul_ps(m, e));
             k += 8;
@@ -344,11 +309,7 @@ pub(crate) unsafe fn slice_of_mut(t: &Tensor) -> &mut [f32] {
 
 /// Tensor-level forward: the inputs of the bridge (u, Δ, A, B, C, D, z, bias, h0; undefined
 /// for absent ones) → (y, last_state, stored states).
-pub(crate) fn forward_tensors(
-    inputs: &[Option<Tensor>; 9],
-    shape: &ScanShape,
-    softplus: bool,
-) -> Result<(Tensor, Tensor, Tensor)> {
+pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool) -> Result<(Tensor, Tensor, Tensor)> {
     let t: Vec<Option<Tensor>> = inputs.iter().map(|x| x.as_ref().map(as_f32)).collect();
     let s = |i: usize| t[i].as_ref().map(|x| unsafe { slice_of(x) });
     let p = Problem {
@@ -364,23 +325,13 @@ pub(crate) fn forward_tensors(
         bias: s(7),
         h0: s(8),
     };
-    let (bsz, dim, len, n) = (
-        shape.batch as i64,
-        shape.dim as i64,
-        shape.len as i64,
-        shape.nstate as i64,
-    );
+    let (bsz, dim, len, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
     let opts = (Kind::Float, Device::Cpu);
     let y = Tensor::empty([bsz, dim, len], opts);
     let last = Tensor::empty([bsz, dim, n], opts);
     let ckpt = Tensor::empty([bsz, dim, n_segments(shape.len) as i64, n], opts);
     unsafe {
-        forward::forward(
-            &p,
-            slice_of_mut(&y),
-            slice_of_mut(&last),
-            Some(slice_of_mut(&ckpt)),
-        );
+        forward::forward(&p, slice_of_mut(&y), slice_of_mut(&last), Some(slice_of_mut(&ckpt)));
     }
     Ok((y, last, ckpt))
 }
@@ -422,11 +373,7 @@ pub(crate) fn backward_tensors(
         )
     };
     let like = |i: usize, v: Vec<f32>| -> Option<Tensor> {
-        inputs[i].as_ref().map(|x| {
-            Tensor::from_slice(&v)
-                .view(x.size().as_slice())
-                .to_kind(x.kind())
-        })
+        inputs[i].as_ref().map(|x| Tensor::from_slice(&v).view(x.size().as_slice()).to_kind(x.kind()))
     };
     Ok([
         like(0, g.du),

@@ -22,15 +22,8 @@ const SMEM_LIMIT: usize = 46 * 1024;
 /// Channels per block of the tiled kernels (`TR` in the kernel; 4 threads per channel).
 /// `SSM_SCAN_TILE_ROWS_FWD` / `_BWD` (16 or 32) override it, for measuring.
 pub fn tile_rows(backward: bool) -> usize {
-    let key = if backward {
-        "SSM_SCAN_TILE_ROWS_BWD"
-    } else {
-        "SSM_SCAN_TILE_ROWS_FWD"
-    };
-    match std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-    {
+    let key = if backward { "SSM_SCAN_TILE_ROWS_BWD" } else { "SSM_SCAN_TILE_ROWS_FWD" };
+    match std::env::var(key).ok().and_then(|v| v.parse::<usize>().ok()) {
         Some(16) => 16,
         Some(32) => 32,
         _ => TILE_ROWS,
@@ -54,10 +47,7 @@ pub fn fwd_bc16(bf16: bool) -> bool {
 }
 /// Channels per thread of the tiled forward for this process (see [`FWD_ROWS_PER_THREAD`]).
 pub fn fwd_rows_per_thread() -> usize {
-    match std::env::var("SSM_SCAN_FWD_RPT")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-    {
+    match std::env::var("SSM_SCAN_FWD_RPT").ok().and_then(|v| v.parse::<usize>().ok()) {
         Some(1) => 1,
         Some(2) => 2,
         _ => FWD_ROWS_PER_THREAD,
@@ -95,16 +85,11 @@ pub fn tile_backward(shape: &ScanShape) -> bool {
 /// Whether the tiled forward takes a problem: variable B and C, N <= 16, and the channels of a
 /// block in one B group and one C group. `SSM_SCAN_FWD=row` forces the row kernel.
 pub fn tile_forward(shape: &ScanShape) -> bool {
-    if std::env::var("SSM_SCAN_FWD")
-        .map(|v| v == "row")
-        .unwrap_or(false)
-    {
+    if std::env::var("SSM_SCAN_FWD").map(|v| v == "row").unwrap_or(false) {
         return false;
     }
     let group_ok = |l: crate::shapes::BcLayout| match l {
-        crate::shapes::BcLayout::Variable { groups } => {
-            groups == 1 || (shape.dim % groups == 0 && (shape.dim / groups) % TILE_ROWS == 0)
-        }
+        crate::shapes::BcLayout::Variable { groups } => groups == 1 || (shape.dim % groups == 0 && (shape.dim / groups) % TILE_ROWS == 0),
         crate::shapes::BcLayout::Constant => false,
     };
     shape.nstate <= 16 && group_ok(shape.b) && group_ok(shape.c)
@@ -128,17 +113,9 @@ impl Config {
         let rows_per_warp = 32 / lanes;
         let chunk = (128 / rows_per_warp).max(SUB);
         // Backward shared memory per warp: sub-chunk start states, staging, dB/dC slots.
-        let per_warp_bwd =
-            (SEG / SUBB) * spl * 32 * 4 + 5 * rows_per_warp * SUBB * 4 + 2 * SUBB * nstate * 4;
+        let per_warp_bwd = (SEG / SUBB) * spl * 32 * 4 + 5 * rows_per_warp * SUBB * 4 + 2 * SUBB * nstate * 4;
         let warps_bwd = (SMEM_LIMIT / per_warp_bwd).clamp(1, 8);
-        Config {
-            lanes,
-            spl,
-            rows_per_warp,
-            chunk,
-            warps_fwd: 4,
-            warps_bwd,
-        }
+        Config { lanes, spl, rows_per_warp, chunk, warps_fwd: 4, warps_bwd }
     }
 
     /// The `-D` definitions for NVRTC.
@@ -164,12 +141,7 @@ impl Config {
             d("SOFTPLUS", softplus as i64),
             d("ALIGNED", (shape.len % vec == 0) as i64),
             // SSM_SCAN_PREFETCH=0 turns the B/C prefetch off (for measuring it).
-            d(
-                "PREFETCH",
-                (std::env::var("SSM_SCAN_PREFETCH")
-                    .map(|v| v != "0")
-                    .unwrap_or(true)) as i64,
-            ),
+            d("PREFETCH", (std::env::var("SSM_SCAN_PREFETCH").map(|v| v != "0").unwrap_or(true)) as i64),
         ]
     }
 }
@@ -184,54 +156,30 @@ pub fn context(device: usize) -> Result<Arc<CudaContext>> {
             reason: "the CUDA driver library (libcuda.so) was not found on the loader path".into(),
         });
     }
-    let mut m = CTX
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut m = CTX.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(c) = m.get(&device) {
         return Ok(c.clone());
     }
-    let ctx = CudaContext::new(device).map_err(|e| {
-        ScanError::Driver(format!("creating the context of device {device}: {e:?}"))
-    })?;
+    let ctx = CudaContext::new(device).map_err(|e| ScanError::Driver(format!("creating the context of device {device}: {e:?}")))?;
     m.insert(device, ctx.clone());
     Ok(ctx)
 }
 
 /// The forward or backward kernel for a configuration, compiled and loaded once.
-pub fn function(
-    device: usize,
-    defines: &[(String, i64)],
-    name: &'static str,
-) -> Result<CudaFunction> {
-    static FUNCS: OnceLock<
-        Mutex<HashMap<(usize, Vec<(String, i64)>, &'static str), CudaFunction>>,
-    > = OnceLock::new();
+pub fn function(device: usize, defines: &[(String, i64)], name: &'static str) -> Result<CudaFunction> {
+    static FUNCS: OnceLock<Mutex<HashMap<(usize, Vec<(String, i64)>, &'static str), CudaFunction>>> = OnceLock::new();
     let key = (device, defines.to_vec(), name);
-    if let Some(f) = FUNCS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&key)
-    {
+    if let Some(f) = FUNCS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(f.clone());
     }
     let ctx = context(device)?;
-    let cc = ctx
-        .compute_capability()
-        .map_err(|e| ScanError::Driver(format!("{e:?}")))?;
+    let cc = ctx.compute_capability().map_err(|e| ScanError::Driver(format!("{e:?}")))?;
     let ptx = ptx_for(defines, cc)?;
     let module = ctx
         .load_module(cudarc::nvrtc::Ptx::from_src(ptx))
         .map_err(|e| ScanError::Driver(format!("loading the selective-scan module: {e:?}")))?;
-    let f = module
-        .load_function(name)
-        .map_err(|e| ScanError::Driver(format!("loading {name}: {e:?}")))?;
-    FUNCS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, f.clone());
+    let f = module.load_function(name).map_err(|e| ScanError::Driver(format!("loading {name}: {e:?}")))?;
+    FUNCS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).insert(key, f.clone());
     Ok(f)
 }
 
@@ -249,26 +197,14 @@ pub fn launch(device: usize, f: &CudaFunction, grid: u32, block: u32, args: &[Ar
 
 /// As [`launch`], with `smem` bytes of dynamic shared memory (the function's limit is raised
 /// to it first when it is over the default 48 KiB).
-pub fn launch_smem(
-    device: usize,
-    f: &CudaFunction,
-    grid: u32,
-    block: u32,
-    smem: u32,
-    args: &[Arg],
-) -> Result<()> {
+pub fn launch_smem(device: usize, f: &CudaFunction, grid: u32, block: u32, smem: u32, args: &[Arg]) -> Result<()> {
     let ctx = context(device)?;
-    ctx.bind_to_thread()
-        .map_err(|e| ScanError::Driver(format!("{e:?}")))?;
+    ctx.bind_to_thread().map_err(|e| ScanError::Driver(format!("{e:?}")))?;
     if smem > 48 * 1024 {
-        f.set_attribute(
-            sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-            smem as i32,
-        )
-        .map_err(|e| ScanError::Driver(format!("raising the shared-memory limit: {e:?}")))?;
+        f.set_attribute(sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem as i32)
+            .map_err(|e| ScanError::Driver(format!("raising the shared-memory limit: {e:?}")))?;
     }
-    let stream =
-        crate::bridge::current_cuda_stream(device).unwrap_or(std::ptr::null_mut()) as sys::CUstream;
+    let stream = crate::bridge::current_cuda_stream(device).unwrap_or(std::ptr::null_mut()) as sys::CUstream;
     let mut ptrs: Vec<u64> = Vec::with_capacity(args.len());
     let mut ints: Vec<i32> = Vec::with_capacity(args.len());
     for a in args {
@@ -293,15 +229,6 @@ pub fn launch_smem(
     }
     // SAFETY: the parameter list matches the kernel signature (built by the callers next to it);
     // the pointed-to values outlive the call (cuLaunchKernel copies them).
-    unsafe {
-        cudarc::driver::result::launch_kernel(
-            f.cu_function(),
-            (grid, 1, 1),
-            (block, 1, 1),
-            smem,
-            stream,
-            &mut params,
-        )
-    }
-    .map_err(|e| ScanError::Driver(format!("launching the selective-scan kernel: {e:?}")))
+    unsafe { cudarc::driver::result::launch_kernel(f.cu_function(), (grid, 1, 1), (block, 1, 1), smem, stream, &mut params) }
+        .map_err(|e| ScanError::Driver(format!("launching the selective-scan kernel: {e:?}")))
 }

@@ -16,19 +16,10 @@ use launch::{Arg, Config, MAX_NSTATE};
 pub(crate) fn check_supported(shape: &ScanShape, device: Device) -> Result<()> {
     let idx = cuda_index(device)?;
     if shape.nstate > MAX_NSTATE {
-        return Err(ScanError::shape(
-            "A",
-            format!(
-                "the CUDA kernel takes N <= {MAX_NSTATE}, got N = {}",
-                shape.nstate
-            ),
-        ));
+        return Err(ScanError::shape("A", format!("the CUDA kernel takes N <= {MAX_NSTATE}, got N = {}", shape.nstate)));
     }
     if shape.len > i32::MAX as usize / 2 || shape.batch * shape.dim > i32::MAX as usize {
-        return Err(ScanError::shape(
-            "u",
-            "too large for the CUDA kernel's 32-bit sizes",
-        ));
+        return Err(ScanError::shape("u", "too large for the CUDA kernel's 32-bit sizes"));
     }
     if !nvrtc_cache::nvrtc_present() {
         return Err(ScanError::Unavailable {
@@ -79,15 +70,8 @@ pub fn extra_bytes(shape: &ScanShape, backward: bool, input_bytes: usize) -> usi
 }
 
 /// Forward: (y, last_state, stored states). `save` = false skips the stored states (inference).
-pub(crate) fn forward_tensors(
-    inputs: &[Option<Tensor>; 9],
-    shape: &ScanShape,
-    softplus: bool,
-    save: bool,
-) -> Result<(Tensor, Tensor, Tensor)> {
-    let u = inputs[0]
-        .as_ref()
-        .ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool, save: bool) -> Result<(Tensor, Tensor, Tensor)> {
+    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
     let device = u.device();
     let dev = cuda_index(device)?;
     let kind = u.kind();
@@ -96,20 +80,11 @@ pub(crate) fn forward_tensors(
     let tiled = launch::tile_forward(shape);
     let defines = fwd_defines(&cfg, shape, bf16, softplus, tiled);
     let f = launch::function(dev, &defines, "selective_scan_fwd")?;
-    let (b, d, l, n) = (
-        shape.batch as i64,
-        shape.dim as i64,
-        shape.len as i64,
-        shape.nstate as i64,
-    );
+    let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
     let nseg = shape.len.div_ceil(launch::segment(shape)) as i64;
     let y = Tensor::empty([b, d, l], (kind, device));
     let last = Tensor::empty([b, d, n], (Kind::Float, device));
-    let ckpt = if save {
-        Tensor::empty([b, d, nseg, n], (Kind::Float, device))
-    } else {
-        Tensor::empty([0], (Kind::Float, device))
-    };
+    let ckpt = if save { Tensor::empty([b, d, nseg, n], (Kind::Float, device)) } else { Tensor::empty([0], (Kind::Float, device)) };
     let i = |k: usize| inputs[k].as_ref();
     let args = [
         Arg::Ptr(ptr(u)),
@@ -145,13 +120,7 @@ pub(crate) fn forward_tensors(
 }
 
 /// The `-D` definitions of the forward kernel: the tiled one (`KERNEL_FWD=2`) or the row one.
-fn fwd_defines(
-    cfg: &Config,
-    shape: &ScanShape,
-    bf16: bool,
-    softplus: bool,
-    tiled: bool,
-) -> Vec<(String, i64)> {
+fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tiled: bool) -> Vec<(String, i64)> {
     let mut defines = cfg.defines(shape, bf16, softplus);
     if tiled {
         defines.push(("TT".into(), launch::TILE_STEPS as i64));
@@ -167,13 +136,7 @@ fn fwd_defines(
 }
 
 /// The `-D` definitions of the backward kernel: the tiled one (`KERNEL_BWD_TILE=1`) or the row one.
-fn bwd_defines(
-    cfg: &Config,
-    shape: &ScanShape,
-    bf16: bool,
-    softplus: bool,
-    tiled: bool,
-) -> Vec<(String, i64)> {
+fn bwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tiled: bool) -> Vec<(String, i64)> {
     let mut defines = cfg.defines(shape, bf16, softplus);
     defines.push(("KERNEL_FWD".into(), 0));
     if tiled {
@@ -197,9 +160,7 @@ pub(crate) fn backward_tensors(
     softplus: bool,
     needs: u32,
 ) -> Result<[Option<Tensor>; 9]> {
-    let u = inputs[0]
-        .as_ref()
-        .ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
     let device = u.device();
     let dev = cuda_index(device)?;
     let kind = u.kind();
@@ -208,21 +169,14 @@ pub(crate) fn backward_tensors(
     let tiled = launch::tile_backward(shape);
     let defines = bwd_defines(&cfg, shape, bf16, softplus, tiled);
     let f = launch::function(dev, &defines, "selective_scan_bwd")?;
-    let (b, d, l, n) = (
-        shape.batch as i64,
-        shape.dim as i64,
-        shape.len as i64,
-        shape.nstate as i64,
-    );
+    let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
     let nseg = shape.len.div_ceil(launch::segment(shape)) as i64;
     let fopt = (Kind::Float, device);
     let dy = dy.map(|t| t.to_kind(kind).contiguous());
     let dlast = dlast.map(|t| t.to_kind(Kind::Float).contiguous());
     let du = Tensor::empty([b, d, l], (kind, device));
     let ddelta = Tensor::empty([b, d, l], (kind, device));
-    let dz = shape
-        .has_z
-        .then(|| Tensor::empty([b, d, l], (kind, device)));
+    let dz = shape.has_z.then(|| Tensor::empty([b, d, l], (kind, device)));
     let da = Tensor::zeros([d, n], fopt);
     let bc_grad = |x: &Tensor| Tensor::zeros(x.size().as_slice(), fopt);
     let db = bc_grad(inputs[3].as_ref().unwrap());
@@ -265,14 +219,7 @@ pub(crate) fn backward_tensors(
     if tiled {
         let tr = launch::tile_rows(true);
         let grid = (shape.batch * shape.dim.div_ceil(tr)) as u32;
-        launch::launch_smem(
-            dev,
-            &f,
-            grid,
-            (4 * tr) as u32,
-            launch::tile_bwd_smem(tr) as u32,
-            &args,
-        )?;
+        launch::launch_smem(dev, &f, grid, (4 * tr) as u32, launch::tile_bwd_smem(tr) as u32, &args)?;
     } else {
         let rows = shape.batch * shape.dim;
         let rows_per_block = cfg.warps_bwd * cfg.rows_per_warp;
@@ -287,17 +234,7 @@ pub(crate) fn backward_tensors(
             t
         }
     };
-    Ok([
-        Some(du),
-        Some(ddelta),
-        Some(da),
-        Some(cast(db, 3)),
-        Some(cast(dc, 4)),
-        dd,
-        dz,
-        dbias,
-        dh0,
-    ])
+    Ok([Some(du), Some(ddelta), Some(da), Some(cast(db, 3)), Some(cast(dc, 4)), dd, dz, dbias, dh0])
 }
 
 /// The name of a CUDA device (as the driver reports it).
@@ -308,13 +245,7 @@ pub fn device_name(device: Device) -> Result<String> {
 
 /// The PTX of the forward or backward kernel for a problem, compiled for `arch` (e.g. (9, 0)),
 /// needing NVRTC but no GPU: used to check that every configuration compiles.
-pub fn ptx_for_shape(
-    shape: &ScanShape,
-    bf16: bool,
-    softplus: bool,
-    backward: bool,
-    arch: (i32, i32),
-) -> Result<String> {
+pub fn ptx_for_shape(shape: &ScanShape, bf16: bool, softplus: bool, backward: bool, arch: (i32, i32)) -> Result<String> {
     let cfg = Config::new(shape.nstate);
     let defines = if backward {
         bwd_defines(&cfg, shape, bf16, softplus, launch::tile_backward(shape))

@@ -49,12 +49,8 @@ pub fn nvrtc_present() -> bool {
 
 fn arch_name(major: i32, minor: i32) -> &'static str {
     static NAMES: OnceLock<Mutex<HashMap<(i32, i32), &'static str>>> = OnceLock::new();
-    let mut m = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    m.entry((major, minor))
-        .or_insert_with(|| Box::leak(format!("sm_{major}{minor}").into_boxed_str()))
+    let mut m = NAMES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    m.entry((major, minor)).or_insert_with(|| Box::leak(format!("sm_{major}{minor}").into_boxed_str()))
 }
 
 /// Compiles (or reads from the cache) the PTX for the given `-D` definitions and compute
@@ -65,12 +61,7 @@ pub fn ptx_for(defines: &[(String, i64)], cc: (i32, i32)) -> Result<String> {
     let mut options: Vec<String> = defines.iter().map(|(k, v)| format!("-D{k}={v}")).collect();
     options.push("-std=c++17".to_string());
     let opt_text = options.join(" ");
-    let key = fnv1a(&[
-        SOURCE.as_bytes(),
-        opt_text.as_bytes(),
-        arch.as_bytes(),
-        b"fast_math",
-    ]);
+    let key = fnv1a(&[SOURCE.as_bytes(), opt_text.as_bytes(), arch.as_bytes(), b"fast_math"]);
     let mem = MEM.get_or_init(Default::default);
     if let Some(p) = mem.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(p.clone());
@@ -79,9 +70,7 @@ pub fn ptx_for(defines: &[(String, i64)], cc: (i32, i32)) -> Result<String> {
     let file = dir.join(format!("selective_scan-{key:016x}-{arch}.ptx"));
     if let Ok(text) = std::fs::read_to_string(&file) {
         if text.contains(".entry") {
-            mem.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(key, text.clone());
+            mem.lock().unwrap_or_else(|e| e.into_inner()).insert(key, text.clone());
             return Ok(text);
         }
     }
@@ -98,8 +87,7 @@ pub fn ptx_for(defines: &[(String, i64)], cc: (i32, i32)) -> Result<String> {
         name: Some("selective_scan.cu".into()),
         ..Default::default()
     };
-    let ptx =
-        compile_ptx_with_opts(SOURCE, opts).map_err(|e| ScanError::Compile(format!("{e:?}")))?;
+    let ptx = compile_ptx_with_opts(SOURCE, opts).map_err(|e| ScanError::Compile(format!("{e:?}")))?;
     let text = ptx.to_src();
     // Best effort: a read-only or missing cache folder only costs a recompilation next time.
     if std::fs::create_dir_all(&dir).is_ok() {
@@ -108,8 +96,6 @@ pub fn ptx_for(defines: &[(String, i64)], cc: (i32, i32)) -> Result<String> {
             let _ = std::fs::rename(&tmp, &file);
         }
     }
-    mem.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, text.clone());
+    mem.lock().unwrap_or_else(|e| e.into_inner()).insert(key, text.clone());
     Ok(text)
 }

@@ -72,9 +72,7 @@ impl Gen {
             .collect()
     }
     fn uniform(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
-        (0..n)
-            .map(|_| lo + (hi - lo) * self.0.random::<f64>())
-            .collect()
+        (0..n).map(|_| lo + (hi - lo) * self.0.random::<f64>()).collect()
     }
 }
 
@@ -98,24 +96,13 @@ impl Inputs {
         let u = t(g.normal(bs * d * l), &[bs, d, l]);
         let delta = if case.softplus {
             // Pre-softplus values around softplus⁻¹(0.05).
-            t(
-                g.normal(bs * d * l)
-                    .into_iter()
-                    .map(|x| 0.5 * x - 2.5)
-                    .collect(),
-                &[bs, d, l],
-            )
+            t(g.normal(bs * d * l).into_iter().map(|x| 0.5 * x - 2.5).collect(), &[bs, d, l])
         } else {
             t(g.uniform(bs * d * l, 0.01, 0.2), &[bs, d, l])
         };
         // S4D-real-like A (Mamba: A = −exp(A_log), A_log = log(1..N)), jittered.
         let jitter = g.uniform(d * n, 0.5, 1.5);
-        let a = t(
-            (0..d * n)
-                .map(|i| -((i % n) as f64 + 1.0) * jitter[i])
-                .collect(),
-            &[d, n],
-        );
+        let a = t((0..d * n).map(|i| -((i % n) as f64 + 1.0) * jitter[i]).collect(), &[d, n]);
         let bshape = bc_shape(case, case.groups_b);
         let cshape = bc_shape(case, case.groups_c);
         let b = t(g.normal(bshape.iter().product()), &bshape);
@@ -123,11 +110,7 @@ impl Inputs {
         let dd = g.normal(d);
         let z = g.normal(bs * d * l);
         // With softplus the bias may be negative; without it Δ = δ + bias must stay positive.
-        let bias = if case.softplus {
-            g.uniform(d, -1.0, 0.5)
-        } else {
-            g.uniform(d, 0.0, 0.05)
-        };
+        let bias = if case.softplus { g.uniform(d, -1.0, 0.5) } else { g.uniform(d, 0.0, 0.05) };
         let h0 = g.normal(bs * d * n);
         let dy = t(g.normal(bs * d * l), &[bs, d, l]);
         let dlast = t(g.normal(bs * d * n), &[bs, d, n]);
@@ -149,19 +132,9 @@ impl Inputs {
     /// Leaf copies in `kind` on `device`, requiring grad. Constant B/C and A, D, bias, h0 stay f32
     /// (f64 for the reference) as a model keeps its parameters.
     pub fn leaves(&self, kind: Kind, device: Device, case: &Case) -> Vec<Option<Tensor>> {
-        let weight_kind = if kind == Kind::Double {
-            Kind::Double
-        } else {
-            Kind::Float
-        };
+        let weight_kind = if kind == Kind::Double { Kind::Double } else { Kind::Float };
         let data = |x: &Tensor| Some(x.to_kind(kind).to_device(device).set_requires_grad(true));
-        let weight = |x: &Tensor| {
-            Some(
-                x.to_kind(weight_kind)
-                    .to_device(device)
-                    .set_requires_grad(true),
-            )
-        };
+        let weight = |x: &Tensor| Some(x.to_kind(weight_kind).to_device(device).set_requires_grad(true));
         let bc = |x: &Tensor, g: usize| if g == 0 { weight(x) } else { data(x) };
         vec![
             data(&self.u),
@@ -181,12 +154,7 @@ pub const NAMES: [&str; 9] = ["u", "delta", "A", "B", "C", "D", "z", "delta_bias
 
 /// Runs one backend on leaves; returns y, last_state and the gradients of
 /// sum(y·dy) + sum(last·dlast) (all in float64 on the CPU).
-pub fn run(
-    backend: Backend,
-    leaves: &[Option<Tensor>],
-    inp: &Inputs,
-    softplus: bool,
-) -> (Tensor, Tensor, Vec<Option<Tensor>>) {
+pub fn run(backend: Backend, leaves: &[Option<Tensor>], inp: &Inputs, softplus: bool) -> (Tensor, Tensor, Vec<Option<Tensor>>) {
     let l = leaves;
     let args = ScanArgs {
         u: l[0].as_ref().unwrap(),
@@ -208,14 +176,7 @@ pub fn run(
     let mut it = grads.into_iter();
     let g: Vec<Option<Tensor>> = l
         .iter()
-        .map(|x| {
-            x.as_ref().map(|_| {
-                it.next()
-                    .unwrap()
-                    .to_kind(Kind::Double)
-                    .to_device(Device::Cpu)
-            })
-        })
+        .map(|x| x.as_ref().map(|_| it.next().unwrap().to_kind(Kind::Double).to_device(Device::Cpu)))
         .collect();
     (
         y.detach().to_kind(Kind::Double).to_device(Device::Cpu),
@@ -251,15 +212,7 @@ pub fn check(name: &str, x: &Tensor, r: &Tensor, rtol: f64, atol: f64) -> Result
 }
 
 /// Compares a backend against the float64 reference on one case.
-pub fn compare(
-    case: &Case,
-    backend: Backend,
-    kind: Kind,
-    device: Device,
-    rtol: f64,
-    atol: f64,
-    grad_factor: f64,
-) -> Result<(), String> {
+pub fn compare(case: &Case, backend: Backend, kind: Kind, device: Device, rtol: f64, atol: f64, grad_factor: f64) -> Result<(), String> {
     let inp = Inputs::new(case);
     let ref_leaves = inp.leaves(Kind::Double, Device::Cpu, case);
     let (ry, rl, rg) = run(Backend::Reference, &ref_leaves, &inp, case.softplus);
@@ -275,13 +228,7 @@ pub fn compare(
     note(check("last_state", &l, &rl, rtol, atol));
     for i in 0..9 {
         match (&g[i], &rg[i]) {
-            (Some(x), Some(r)) => note(check(
-                &format!("d{}", NAMES[i]),
-                x,
-                r,
-                rtol * grad_factor,
-                atol * grad_factor,
-            )),
+            (Some(x), Some(r)) => note(check(&format!("d{}", NAMES[i]), x, r, rtol * grad_factor, atol * grad_factor)),
             (None, None) => {}
             _ => note(Err(format!("d{}: present in one result only", NAMES[i]))),
         }
@@ -314,57 +261,17 @@ pub fn cases() -> Vec<Case> {
     // Grouped B/C (G = 2 needs D % 2 == 0), mixed layouts, constant B/C.
     push(Case::new(128, 16, 2));
     push(Case::new(2048, 16, 2));
-    push(Case {
-        groups_b: 0,
-        groups_c: 0,
-        ..Case::new(128, 16, 1)
-    });
-    push(Case {
-        groups_b: 0,
-        groups_c: 2,
-        ..Case::new(7, 16, 1)
-    });
-    push(Case {
-        groups_b: 2,
-        groups_c: 0,
-        ..Case::new(129, 64, 1)
-    });
-    push(Case {
-        groups_b: 0,
-        groups_c: 0,
-        ..Case::new(4099, 16, 1)
-    });
+    push(Case { groups_b: 0, groups_c: 0, ..Case::new(128, 16, 1) });
+    push(Case { groups_b: 0, groups_c: 2, ..Case::new(7, 16, 1) });
+    push(Case { groups_b: 2, groups_c: 0, ..Case::new(129, 64, 1) });
+    push(Case { groups_b: 0, groups_c: 0, ..Case::new(4099, 16, 1) });
     // Optional inputs off.
-    push(Case {
-        with_d: false,
-        with_z: false,
-        with_bias: false,
-        with_h0: false,
-        ..Case::new(128, 16, 1)
-    });
-    push(Case {
-        with_z: false,
-        ..Case::new(7, 64, 2)
-    });
-    push(Case {
-        with_d: false,
-        with_h0: false,
-        ..Case::new(2048, 16, 1)
-    });
-    push(Case {
-        softplus: false,
-        with_bias: false,
-        ..Case::new(128, 16, 1)
-    });
-    push(Case {
-        softplus: false,
-        ..Case::new(4099, 1, 2)
-    });
+    push(Case { with_d: false, with_z: false, with_bias: false, with_h0: false, ..Case::new(128, 16, 1) });
+    push(Case { with_z: false, ..Case::new(7, 64, 2) });
+    push(Case { with_d: false, with_h0: false, ..Case::new(2048, 16, 1) });
+    push(Case { softplus: false, with_bias: false, ..Case::new(128, 16, 1) });
+    push(Case { softplus: false, ..Case::new(4099, 1, 2) });
     // Odd channel count.
-    push(Case {
-        dim: 3,
-        batch: 1,
-        ..Case::new(100, 16, 1)
-    });
+    push(Case { dim: 3, batch: 1, ..Case::new(100, 16, 1) });
     v
 }
