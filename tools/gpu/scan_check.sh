@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Selective-scan checks and benchmark on the GPU machine. Run from the repo root there, after
 # tools/gpu/scan_build.sh (here) has put the release binaries into .carry/scan:
-#   bash tools/gpu/scan_check.sh [quick]
+#   [TEST_VARIANTS="default bc16"] [BENCH_VARIANTS="default rpt1"] [SCAN_BENCH_ARGS="--lengths 4096"] \
+#   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
 #    variant, the variants in parallel: the default, RPT=1 (one channel per thread) and BC16
 #    (bf16 B/C staged as 16-bit values);
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192);
-# 3. compute-sanitizer memcheck and racecheck on small cases (skipped with `quick`);
+# 3. compute-sanitizer memcheck and racecheck on small cases (skipped with `quick`; only the
+#    tiled kernels with full blocks with `short`);
 # 4. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy).
 # The NVRTC compile check of every configuration needs no GPU: it runs here with `just test`
 # when libnvrtc is on the loader path. Prints a short table last; logs and CSVs go to $OUT (or
@@ -27,21 +29,23 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 
 section() { echo; echo "=== $* ($(date +%T)) ==="; }
 
-# name:environment of each forward variant
-VARIANTS=("default:SSM_SCAN_FWD=tile" "rpt1:SSM_SCAN_FWD_RPT=1" "bc16:SSM_SCAN_FWD_BC16=1")
+# The forward variants by name (the environment that selects each); TEST_VARIANTS and
+# BENCH_VARIANTS pick which are tested and timed.
+declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1" [bc16]="SSM_SCAN_FWD_BC16=1"
+  [rpt2_tr16]="SSM_SCAN_TILE_ROWS_FWD=16")
+TEST_VARIANTS=${TEST_VARIANTS:-default rpt1 bc16}
+BENCH_VARIANTS=${BENCH_VARIANTS:-default rpt1 bc16 rpt2_tr16}
 
 section "CUDA tests, one process per forward variant"
-for v in "${VARIANTS[@]}"; do
-  name=${v%%:*}
-  (env "${v#*:}" timeout 240 "$BIN/cuda_vs_reference" --test-threads=4 >"$RAW/tests_$name.raw" 2>&1
+for name in $TEST_VARIANTS; do
+  (env "${VARENV[$name]}" timeout 240 "$BIN/cuda_vs_reference" --test-threads=4 >"$RAW/tests_$name.raw" 2>&1
    echo "exit $?" >>"$RAW/tests_$name.raw") &
 done
 timeout 60 "$BIN/errors" 2>&1 | grep -E "test result|FAILED|unavailable|available" >"$RAW/tests_errors.log"
 wait
 {
-  for v in "${VARIANTS[@]}"; do
-    name=${v%%:*}
-    echo "-- $name (${v#*:})"
+  for name in $TEST_VARIANTS; do
+    echo "-- $name (${VARENV[$name]})"
     grep -E "^test |test result|failed|exceeds|non-finite|panicked|^exit" "$RAW/tests_$name.raw"
   done
   echo "-- errors"
@@ -50,31 +54,40 @@ wait
 grep -q "^exit 0" "$RAW/tests_default.raw" || status=1
 
 section "forward variants (kernel only)"
-for v in "${VARIANTS[@]}" "rpt2_tr16:SSM_SCAN_TILE_ROWS_FWD=16"; do
-  name=${v%%:*}
+for name in $BENCH_VARIANTS; do
   mkdir -p "/tmp/var_$name"
-  env "${v#*:}" timeout 90 "$BIN/scan_bench" "/tmp/var_$name" --kernel-only --lengths 2048,4096,8192 >/dev/null 2>&1
+  env "${VARENV[$name]}" timeout 90 "$BIN/scan_bench" "/tmp/var_$name" --kernel-only --lengths 2048,4096,8192 >/dev/null 2>&1
   sed "1!s/^/$name,/; 1s/^/variant,/" "/tmp/var_$name/scan_bench.csv" 2>/dev/null
 done | awk 'NR == 1 || !/^variant/' | tee "$OUT/scan_variants.csv"
 
-if [ "${1:-}" != "quick" ]; then
-  section "compute-sanitizer memcheck and racecheck"
-  # memcheck: the row kernels at N = 256 and with grouped B/C, the tiled kernels; racecheck: the tiled forward
-  # alone, then the tiled forward and backward with full blocks (the default, then bc16).
-  {
-    timeout 120 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_large_state_and_many_rows 2>&1 \
-      | grep -E "ERROR SUMMARY|test result|Invalid|out of bounds" | head -8
-    timeout 120 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_tiled_kernels_with_full_blocks 2>&1 \
-      | grep -E "ERROR SUMMARY|test result|Invalid|out of bounds" | head -8
-    for t in cuda_matches_cpu_kernel_and_auto_picks_cuda cuda_tiled_kernels_with_full_blocks; do
-      timeout 120 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" "$t" 2>&1 \
+case "${1:-}" in
+  quick) ;;
+  short)
+    section "compute-sanitizer memcheck and racecheck (tiled kernels, full blocks)"
+    for tool in memcheck racecheck; do
+      timeout 120 compute-sanitizer --tool $tool --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_tiled_kernels_with_full_blocks 2>&1 \
+        | grep -E "SUMMARY|test result|Invalid|out of bounds|hazard" | head -8
+    done 2>&1 | tee "$OUT/sanitizer.log"
+    ;;
+  *)
+    section "compute-sanitizer memcheck and racecheck"
+    # memcheck: the row kernels at N = 256 and with grouped B/C, the tiled kernels; racecheck:
+    # the tiled forward alone, then the tiled kernels with full blocks (the default, then bc16).
+    {
+      for t in cuda_large_state_and_many_rows cuda_tiled_kernels_with_full_blocks; do
+        timeout 120 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/cuda_vs_reference" "$t" 2>&1 \
+          | grep -E "ERROR SUMMARY|test result|Invalid|out of bounds" | head -8
+      done
+      for t in cuda_matches_cpu_kernel_and_auto_picks_cuda cuda_tiled_kernels_with_full_blocks; do
+        timeout 120 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" "$t" 2>&1 \
+          | grep -E "RACECHECK SUMMARY|test result|hazard" | head -8
+      done
+      echo "-- bc16"
+      SSM_SCAN_FWD_BC16=1 timeout 120 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_tiled_kernels_with_full_blocks 2>&1 \
         | grep -E "RACECHECK SUMMARY|test result|hazard" | head -8
-    done
-    echo "-- bc16"
-    SSM_SCAN_FWD_BC16=1 timeout 120 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/cuda_vs_reference" cuda_tiled_kernels_with_full_blocks 2>&1 \
-      | grep -E "RACECHECK SUMMARY|test result|hazard" | head -8
-  } 2>&1 | tee "$OUT/sanitizer.log"
-fi
+    } 2>&1 | tee "$OUT/sanitizer.log"
+    ;;
+esac
 
 section "benchmark"
 timeout 240 "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >"$OUT/bench.log" 2>&1 || status=1
