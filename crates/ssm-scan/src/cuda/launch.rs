@@ -33,7 +33,7 @@ pub fn tile_rows(backward: bool) -> usize {
 pub const TILE_ROWS: usize = 32;
 /// Channels per thread of the tiled forward (`RPT` in the kernel): 2 halves the shared-memory
 /// reads of B and C per state update. `SSM_SCAN_FWD_RPT` (1 or 2) overrides it, for measuring.
-pub const FWD_ROWS_PER_THREAD: usize = 2;
+pub const FWD_ROWS_PER_THREAD: usize = 1;
 /// Whether the tiled forward stages bf16 B and C as their 16-bit values (`BC16`; exact, half the
 /// shared-memory bytes per read). `SSM_SCAN_FWD_BC16=0|1` overrides the default, for measuring.
 pub const FWD_BC16: bool = false;
