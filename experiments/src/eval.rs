@@ -16,20 +16,31 @@ pub fn to_tensors(batch: &Batch, device: Device) -> (Tensor, Tensor) {
 /// Cross-entropy over the scored positions (targets ≠ −100), and (correct, scored) counts of the
 /// arg-max prediction there.
 pub fn score(logits: &Tensor, targets: &Tensor) -> (Tensor, i64, i64) {
+    let (correct, count) = accuracy(logits, targets);
+    (loss(logits, targets), correct, count)
+}
+
+/// Mean cross-entropy over the scored positions (targets ≠ −100).
+pub fn loss(logits: &Tensor, targets: &Tensor) -> Tensor {
     let v = logits.size()[2];
-    let flat_logits = logits.view([-1, v]);
-    let flat_targets = targets.view([-1]);
-    let loss = flat_logits.to_kind(Kind::Float).cross_entropy_loss::<Tensor>(
-        &flat_targets,
+    logits.view([-1, v]).to_kind(Kind::Float).cross_entropy_loss::<Tensor>(
+        &targets.view([-1]),
         None,
         Reduction::Mean,
         IGNORE_INDEX,
         0.0,
-    );
+    )
+}
+
+/// (correct, scored): the arg-max predictions that equal the target at the scored positions.
+pub fn accuracy(logits: &Tensor, targets: &Tensor) -> (i64, i64) {
+    let v = logits.size()[2];
+    let flat_targets = targets.view([-1]);
     let mask = flat_targets.ne(IGNORE_INDEX);
     let count = mask.sum(Kind::Int64).int64_value(&[]);
-    let correct = flat_logits.argmax(-1, false).eq_tensor(&flat_targets).logical_and(&mask).sum(Kind::Int64).int64_value(&[]);
-    (loss, correct, count)
+    let correct =
+        logits.view([-1, v]).argmax(-1, false).eq_tensor(&flat_targets).logical_and(&mask).sum(Kind::Int64).int64_value(&[]);
+    (correct, count)
 }
 
 /// A fixed evaluation set at one length.

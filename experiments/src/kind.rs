@@ -2,7 +2,7 @@ use std::path::Path;
 
 use ssm_config::{ConfigError, Value};
 use ssm_models::ModelConfig;
-use ssm_train::RunStatus;
+use ssm_train::{LossPositions, RunStatus, TrainConfig};
 use tch::Device;
 
 use crate::{RunConfig, SummaryRow};
@@ -37,6 +37,22 @@ pub trait ExperimentKind: Sync {
     fn validate_task(&self, task: &Value) -> Result<(), ConfigError>;
     /// Checks a model against the task (vocabulary, lengths); paths relative to the model.
     fn validate_model(&self, _task: &Value, _model: &ModelConfig) -> Result<(), ConfigError> {
+        Ok(())
+    }
+    /// Checks the `train:` settings that depend on the kind and its task; paths relative to
+    /// `train`. By default only the answer may be trained on (`loss_positions: answer`).
+    fn validate_train(&self, _task: &Value, train: &TrainConfig) -> Result<(), ConfigError> {
+        if train.loss_positions != LossPositions::Answer {
+            return Err(ConfigError::new(
+                "loss_positions",
+                format!(
+                    "`{}` applies to the token-sequence experiments; the {} experiment trains on its labels alone \
+                     (use `answer`)",
+                    train.loss_positions.as_str(),
+                    self.name()
+                ),
+            ));
+        }
         Ok(())
     }
     fn run(&self, run: &RunConfig, ctx: &RunContext) -> anyhow::Result<RunResult>;

@@ -156,6 +156,7 @@ fn plan_all(source: &ConfigSource, budget: Budget, only: Option<&[String]>) -> R
             };
             let train_cfg: TrainConfig = ssm_config::parse_value(&train_one).map_err(place)?;
             train_cfg.validate().map_err(place)?;
+            kind.validate_train(&task, &train_cfg).map_err(place)?;
             for &seed in &seeds {
                 runs.push(RunConfig {
                     experiment: kind.name().to_string(),

@@ -1,6 +1,11 @@
 //! Token-sequence tasks trained as language models (induction heads, associative recall, MQAR,
-//! selective copying, copying): train at `task.train_len` on a fresh batch every step, validate
-//! on a fixed set at the training length, then score fixed test sets at `task.test_lens`.
+//! selective copying, copying): train at `task.train_len` on a fresh batch every step (or, with
+//! `task.train_examples`, on a fixed training set in seeded per-epoch shuffles), validate on a
+//! fixed set at the training length, then score fixed test sets at `task.test_lens`.
+//!
+//! The training loss covers the scored answer, or with `train.loss_positions: all` every
+//! next-token position (tasks whose examples are one token sequence only); validation and tests
+//! always score the answer alone.
 //!
 //! The `task:` section holds the schedule keys of [`Schedule`] next to the generator's own
 //! options (ssm-tasks), both checked strictly: an unknown key is an error naming it.
@@ -10,11 +15,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ssm_config::{parse_value, ConfigError, Mapping, PositiveInt, Value};
 use ssm_models::{LanguageModel, ModelConfig};
-use ssm_tasks::{rng_for, task_from_options, Stream, Task};
-use ssm_train::{MetricRow, Objective, Split, StepOutput, Trainer};
-use tch::{nn, Device};
+use ssm_tasks::{rng_for, task_from_options, Batch, FixedSet, Stream, Task};
+use ssm_train::{LossPositions, MetricRow, Objective, Split, StepOutput, TrainConfig, Trainer};
+use tch::{nn, Device, Tensor};
 
-use crate::eval::{evaluate_lengths, score, to_tensors, EvalSet, TestOptions};
+use crate::eval::{accuracy, evaluate_lengths, loss, to_tensors, EvalSet, TestOptions};
 use crate::length_report::Published;
 use crate::{ExperimentKind, RunConfig, RunContext, RunResult, SummaryRow};
 
@@ -39,9 +44,15 @@ pub struct Schedule {
     /// Test lengths above this are recorded as `skipped` (with the reason), not run.
     #[serde(default)]
     pub max_test_len: Option<PositiveInt>,
+    /// Train on a fixed set of this many distinct examples, drawn once from the run's seed and
+    /// visited in a seeded shuffle every epoch ([`FixedSet`]; safari's `num_examples`). Absent
+    /// (or `~`): a fresh batch every step.
+    #[serde(default)]
+    pub train_examples: Option<PositiveInt>,
 }
 
-const SCHEDULE_KEYS: &[&str] = &["train_len", "test_lens", "test_examples", "val_examples", "eval_batch", "max_test_len"];
+const SCHEDULE_KEYS: &[&str] =
+    &["train_len", "test_lens", "test_examples", "val_examples", "eval_batch", "max_test_len", "train_examples"];
 
 fn examples() -> PositiveInt {
     PositiveInt(256)
@@ -140,6 +151,25 @@ impl ExperimentKind for TokenTaskExperiment {
         crate::kind::check_model_length(model, train_len, &format!("task.train_len = {train_len}"))
     }
 
+    /// `loss_positions: all` needs a task whose examples are one token sequence, so that every
+    /// position has the next input as its label.
+    fn validate_train(&self, task: &Value, train: &TrainConfig) -> Result<(), ConfigError> {
+        if train.loss_positions == LossPositions::All {
+            let generator = self.section(task).map_err(|e| ConfigError::new("loss_positions", format!("task: {e}")))?.generator;
+            if !generator.is_next_token_sequence() {
+                return Err(ConfigError::new(
+                    "loss_positions",
+                    format!(
+                        "`all` labels every position with the next input token, but the {} task's scored targets \
+                         are not its next inputs; use `answer`",
+                        generator.name()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn run(&self, run: &RunConfig, ctx: &RunContext) -> anyhow::Result<RunResult> {
         let TaskSection { schedule, generator } = self.section(&run.task).map_err(|e| anyhow::anyhow!("task: {e}"))?;
         tch::manual_seed(run.seed as i64);
@@ -149,12 +179,21 @@ impl ExperimentKind for TokenTaskExperiment {
         let parameters: i64 = vs.trainable_variables().iter().map(|t| t.numel() as i64).sum();
         let train_len = schedule.train_len.get();
         let val = EvalSet::new(&*generator, train_len, schedule.val_examples.get(), schedule.eval_batch.get(), run.seed, Stream::Validation)?;
+        let batch = run.train.batch_size.get();
+        let data = match schedule.train_examples {
+            None => TrainData::Fresh,
+            Some(n) => TrainData::Fixed(
+                FixedSet::new(&*generator, train_len, n.get(), batch, run.seed).map_err(|e| anyhow::anyhow!("task.{e}"))?,
+            ),
+        };
         let mut objective = TokenObjective {
             model: &model,
             generator: &*generator,
             train_len,
             seed: run.seed,
-            batch: run.train.batch_size.get(),
+            batch,
+            data,
+            loss_positions: run.train.loss_positions,
             device: ctx.device,
             val,
         };
@@ -204,25 +243,60 @@ impl ExperimentKind for TokenTaskExperiment {
     }
 }
 
-/// Training on fresh batches (batch `s` is a function of the seed and `s` alone, so a resumed
-/// run sees the same data) and validation on the fixed set.
+/// Where the training batches come from.
+enum TrainData {
+    /// A fresh batch every step.
+    Fresh,
+    /// `task.train_examples`: a fixed set in per-epoch shuffles.
+    Fixed(FixedSet),
+}
+
+/// The targets the training loss is taken over: the task's scored targets (`answer`), or with
+/// `all` every next-token position as well ([`Batch::with_next_token_targets`]: the target at
+/// position `i` is input `i + 1`; the last position keeps the answer).
+pub fn training_targets(batch: &Batch, positions: LossPositions) -> Batch {
+    match positions {
+        LossPositions::Answer => batch.clone(),
+        LossPositions::All => batch.with_next_token_targets(),
+    }
+}
+
+/// The training loss of `logits` (batch, length, vocabulary) on `batch` over `positions`, and
+/// the (correct, scored) counts on the answer alone, as evaluation counts them.
+pub fn training_loss(logits: &Tensor, batch: &Batch, positions: LossPositions) -> (Tensor, i64, i64) {
+    let device = logits.device();
+    let (_, answer) = to_tensors(batch, device);
+    let (_, targets) = to_tensors(&training_targets(batch, positions), device);
+    let (correct, count) = accuracy(logits, &answer);
+    (loss(logits, &targets), correct, count)
+}
+
+/// Training batch `s` is a function of the seed and `s` alone (fresh, or the fixed set's order),
+/// so a resumed run sees the same data; validation runs on the fixed validation set.
 struct TokenObjective<'a> {
     model: &'a LanguageModel,
     generator: &'a dyn Task,
     train_len: usize,
     seed: u64,
     batch: usize,
+    data: TrainData,
+    loss_positions: LossPositions,
     device: Device,
     val: EvalSet,
 }
 
 impl Objective for TokenObjective<'_> {
     fn train_step(&mut self, step: usize) -> anyhow::Result<StepOutput> {
-        let batch = self.generator.sample(self.train_len, self.batch, &mut rng_for(self.seed, Stream::Train, step as u64))?;
-        let (inputs, targets) = to_tensors(&batch, self.device);
+        let batch = match &mut self.data {
+            TrainData::Fresh => {
+                self.generator.sample(self.train_len, self.batch, &mut rng_for(self.seed, Stream::Train, step as u64))?
+            }
+            TrainData::Fixed(set) => set.batch_at(step),
+        };
+        let (inputs, _) = to_tensors(&batch, self.device);
         let logits = self.model.forward(&inputs, true);
-        let (loss, correct, count) = score(&logits, &targets);
-        Ok(StepOutput { loss, correct, count, tokens: self.train_len * self.batch })
+        let (loss, correct, count) = training_loss(&logits, &batch, self.loss_positions);
+        Ok(StepOutput { loss, correct, count, tokens: self.train_len * batch.batch })
     }
 
     fn validate(&mut self, step: usize) -> anyhow::Result<Vec<MetricRow>> {

@@ -2,6 +2,7 @@ use std::path::Path;
 
 use ssm_config::ConfigSource;
 use ssm_experiments::{plan, Budget};
+use ssm_train::LossPositions;
 
 const CFG: &str = "\
 experiment: induction_heads
@@ -105,4 +106,82 @@ fn the_h3_induction_head_config_takes_safaris_generator_options() {
     assert_eq!(e.path, "task.num_trigers", "{e}");
     let e = load(&["task.num_triggers=0"]).unwrap_err();
     assert_eq!(e.path, "task.num_triggers", "{e}");
+}
+
+/// `task.train_examples` (a fixed training set) and `train.loss_positions` are checked like every
+/// other key: bad values and misspellings are errors naming the key.
+#[test]
+fn train_examples_and_loss_positions_are_checked_by_key() {
+    let p = plan(&source(CFG, &[]), Budget::Full).unwrap();
+    assert_eq!(p.runs[0].train.loss_positions, LossPositions::Answer, "the answer alone by default");
+    assert_eq!(p.runs[0].task.get("train_examples"), None, "fresh batches by default");
+    let p = plan(&source(CFG, &["task.train_examples=5000", "train.loss_positions=all"]), Budget::Full).unwrap();
+    assert_eq!(p.runs[0].train.loss_positions, LossPositions::All);
+    assert_eq!(p.runs[0].task.get("train_examples").and_then(|v| v.as_u64()), Some(5000));
+    assert!(plan(&source(CFG, &["task.train_examples=~"]), Budget::Full).is_ok(), "null: fresh batches");
+
+    for bad in ["0", "-5", "2.5", "many", "[5000]"] {
+        let e = plan(&source(CFG, &[&format!("task.train_examples={bad}")]), Budget::Full).unwrap_err();
+        assert_eq!(e.path, "task.train_examples", "{bad}: {e}");
+    }
+    let e = plan(&source(&CFG.replace("train_len: 64,", "train_len: 64, train_examples: 0,"), &[]), Budget::Full).unwrap_err();
+    assert_eq!(e.path, "task.train_examples", "{e}");
+    assert!(e.origin.as_deref().is_some_and(|o| o.starts_with("p.yaml:3:")), "the line of the key: {e}");
+    let e = plan(&source(CFG, &["task.train_example=5000"]), Budget::Full).unwrap_err();
+    assert_eq!(e.path, "task.train_example", "{e}");
+    assert!(e.message.contains("train_examples"), "the schedule keys are listed: {e}");
+
+    for bad in ["every", "All", "1", "[all]"] {
+        let e = plan(&source(CFG, &[&format!("train.loss_positions={bad}")]), Budget::Full).unwrap_err();
+        assert_eq!(e.path, "train.loss_positions", "{bad}: {e}");
+    }
+    let e = plan(&source(CFG, &["train.loss_position=all"]), Budget::Full).unwrap_err();
+    assert_eq!(e.path, "train.loss_position", "{e}");
+    let e = plan(&source(&CFG.replace("steps: 300,", "steps: 300, loss_positions: each,"), &[]), Budget::Full).unwrap_err();
+    assert_eq!(e.path, "models[1].train.loss_positions", "{e}");
+    assert!(e.message.contains("answer") && e.message.contains("all"), "the choices are named: {e}");
+}
+
+/// `all` needs examples that are one token sequence: MQAR's and the copying tasks' targets are
+/// not their next inputs, and classification has no positions to label.
+#[test]
+fn all_loss_positions_are_refused_where_targets_are_not_the_next_inputs() {
+    let mqar = "experiment: mqar\ntask: {train_len: 64, vocab_size: 128, num_kv_pairs: 4}\n\
+                train: {steps: 10, batch_size: 4, lr: 1.0e-3, loss_positions: all}\n\
+                models: [{name: a, d_model: 16, n_layers: 1, mixer: {kind: attention, heads: 2}}]\n";
+    let e = plan(&source(mqar, &[]), Budget::Full).unwrap_err();
+    assert_eq!(e.path, "train.loss_positions", "{e}");
+    assert!(e.origin.as_deref().is_some_and(|o| o.starts_with("p.yaml:3:")), "the line of the key: {e}");
+    assert!(e.message.contains("mqar") && e.message.contains("answer"), "{e}");
+    assert!(plan(&source(mqar, &["train.loss_positions=answer"]), Budget::Full).is_ok());
+    let copying = mqar.replace("experiment: mqar", "experiment: selective_copying").replace(", vocab_size: 128, num_kv_pairs: 4", "");
+    let e = plan(&source(&copying, &[]), Budget::Full).unwrap_err();
+    assert_eq!(e.path, "train.loss_positions", "{e}");
+    for ok in ["induction_heads", "associative_recall", "induction_head_h3"] {
+        let text = mqar
+            .replace("experiment: mqar", &format!("experiment: {ok}"))
+            .replace("train_len: 64, vocab_size: 128, num_kv_pairs: 4", "train_len: 22");
+        assert!(plan(&source(&text, &[]), Budget::Full).is_ok(), "{ok}");
+    }
+    let listops = Path::new("../configs/lra/listops.yaml");
+    let load = |o: &str| plan(&ConfigSource::load(listops, &[o.to_string()]).unwrap(), Budget::Full);
+    let e = load("train.loss_positions=all").unwrap_err();
+    assert_eq!(e.path, "train.loss_positions", "{e}");
+    assert!(e.message.contains("lra_listops"), "{e}");
+    assert!(load("train.loss_positions=answer").is_ok());
+}
+
+/// The H3 configs train as safari does: a fixed set of 5000 examples, every position in the loss.
+#[test]
+fn the_h3_configs_train_on_safaris_fixed_set_with_every_position() {
+    for config in ["induction_head_h3", "associative_recall"] {
+        let path = Path::new("../configs").join(format!("{config}.yaml"));
+        for budget in [Budget::Full, Budget::Cpu] {
+            let p = plan(&ConfigSource::load(&path, &[]).unwrap(), budget).unwrap();
+            for r in &p.runs {
+                assert_eq!(r.task.get("train_examples").and_then(|v| v.as_u64()), Some(5000), "{config} {}", r.run_id);
+                assert_eq!(r.train.loss_positions, LossPositions::All, "{config} {}", r.run_id);
+            }
+        }
+    }
 }

@@ -86,6 +86,47 @@ fn an_interrupted_run_resumes_to_the_same_numbers() {
     assert_eq!(column(&a, "accuracy"), column(&b, "accuracy"));
 }
 
+/// A fixed training set (`task.train_examples`, 10 examples: 3 batches of 4 an epoch, the last of
+/// 2) with every next-token position in the loss: an interrupted run resumes mid-epoch to the
+/// same numbers as one that never stopped, and the fixed set trains differently from fresh batches.
+#[test]
+fn a_run_on_a_fixed_training_set_resumes_to_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "tiny.yaml", TINY);
+    let fixed = ["task.train_examples=10", "train.loss_positions=all"];
+    let args = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["run", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--device", "cpu"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let straight = dir.path().join("straight");
+    let o = bin().args(args(&straight, &fixed)).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let broken = dir.path().join("broken");
+    let o = bin().args(args(&broken, &fixed)).env("SSM_LAB_INTERRUPT_AT_STEP", "4").output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let sweep = sweep_dir(&broken, "induction_heads");
+    let o = run(&["run", "--resume", sweep.to_str().unwrap(), "--device", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("resumed at step 4"), "{}", stderr(&o));
+    let a = sweep_dir(&straight, "induction_heads").join("tiny-lr0.001-s3/metrics.csv");
+    let b = sweep.join("tiny-lr0.001-s3/metrics.csv");
+    assert_eq!(column(&a, "step"), column(&b, "step"));
+    assert_eq!(column(&a, "loss"), column(&b, "loss"));
+    assert_eq!(column(&a, "accuracy"), column(&b, "accuracy"));
+    let saved = std::fs::read_to_string(sweep.join("tiny-lr0.001-s3/config.yaml")).unwrap();
+    assert!(saved.contains("train_examples: 10") && saved.contains("loss_positions: all"), "{saved}");
+
+    let fresh = dir.path().join("fresh");
+    let o = bin().args(args(&fresh, &[])).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c = sweep_dir(&fresh, "induction_heads").join("tiny-lr0.001-s3/metrics.csv");
+    assert_ne!(column(&a, "loss"), column(&c, "loss"), "the fixed set and the loss on every position change training");
+}
+
 /// `train.max_minutes` ends training early but still validates, checkpoints and tests; the run
 /// is recorded as `time_limit`, and `--models` runs the named model only.
 #[test]

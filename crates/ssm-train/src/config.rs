@@ -45,6 +45,32 @@ pub struct TrainConfig {
     /// with the steps it did. For fixed-time budgets on shared machines (not deterministic).
     #[serde(default)]
     pub max_minutes: Option<PositiveFloat>,
+    /// Which positions the training loss covers: the scored answer (default) or every
+    /// next-token position. Evaluation always scores the answer alone. Only experiments whose
+    /// examples are token sequences accept `all` (the experiment checks it).
+    #[serde(default)]
+    pub loss_positions: LossPositions,
+}
+
+/// `train.loss_positions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossPositions {
+    /// The positions the task scores (the answer), as in evaluation.
+    #[default]
+    Answer,
+    /// Every next-token position of the input sequence (the target at position `i` is input
+    /// `i + 1`) besides the answer: the language-model loss of safari's synthetic training sets.
+    All,
+}
+
+impl LossPositions {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Answer => "answer",
+            Self::All => "all",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -12,7 +12,7 @@ mod progress;
 mod schedule;
 mod trainer;
 
-pub use config::{EarlyStop, Metric, OptimizerKind, ScheduleKind, TrainConfig};
+pub use config::{EarlyStop, LossPositions, Metric, OptimizerKind, ScheduleKind, TrainConfig};
 pub use metrics::{MetricRow, MetricsLog, Split};
 pub use schedule::lr_at;
 pub use trainer::{Objective, RunStatus, StepOutput, Trainer, TrainOutcome};
