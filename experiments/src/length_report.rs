@@ -123,6 +123,22 @@ pub fn write(stem: &str, title: &str, sweep: &Path, reports: &Path, published: O
         let limit = c.train.max_minutes.map_or(String::new(), |m| format!(" or {m} minutes (train.max_minutes)"));
         md += &format!("- training: up to {} steps{limit} at batch {}, train length {}; steps done per model in the table\n",
             c.train.steps, c.train.batch_size, train_len.map_or("?".into(), |l| l.to_string()));
+        let batch = c.train.batch_size.get() as u64;
+        md += &match c.task.get("train_examples").and_then(|v| v.as_u64()).filter(|&n| n > 0) {
+            Some(n) => format!(
+                "- training data: a fixed set of {n} examples reshuffled every epoch ({:.1} epochs of {} batches at most)\n",
+                c.train.steps.get() as f64 / n.div_ceil(batch) as f64,
+                n.div_ceil(batch)
+            ),
+            None => "- training data: a fresh batch every step\n".to_string(),
+        };
+        md += &format!(
+            "- training loss: {}\n",
+            match c.train.loss_positions {
+                ssm_train::LossPositions::Answer => "the scored answer alone",
+                ssm_train::LossPositions::All => "every next-token position (evaluation scores the answer alone)",
+            }
+        );
     }
     md += "\nAccuracy (%) on the scored tokens per test length, best learning rate and seed per model; ✓ = 100%, \
            OOM = out of device memory, – = not run (reason in the sweep's summary.csv).\n\n";
