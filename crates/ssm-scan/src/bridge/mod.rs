@@ -50,15 +50,13 @@ pub(crate) fn current_cuda_stream(device: usize) -> Option<*mut c_void> {
     (rc == 0).then_some(s)
 }
 
-/// Runs the kernel `kernel` through the autograd function. Inputs are first cast (with
-/// autograd) to the dtypes the kernel takes: `kind` for u, Δ, z and variable B/C, f32 for the
-/// weights; y is cast back to u's dtype.
-pub(crate) fn apply(args: &ScanArgs<'_>, shape: &ScanShape, softplus: bool, kernel: KernelId, kind: Kind) -> Result<(Tensor, Tensor)> {
-    let out_kind = args.u.kind();
+/// The nine kernel inputs in the dtypes the kernels take, contiguous: `kind` for u, Δ, z and
+/// variable B/C, f32 for the weights; absent ones undefined.
+pub(crate) fn kernel_inputs(args: &ScanArgs<'_>, shape: &ScanShape, kind: Kind) -> Vec<Tensor> {
     let data = |t: &Tensor| t.to_kind(kind).contiguous();
     let weight = |t: &Tensor| t.to_kind(Kind::Float).contiguous();
     let bc = |t: &Tensor, variable: bool| if variable { data(t) } else { weight(t) };
-    let mut owned: Vec<Tensor> = vec![
+    vec![
         data(args.u),
         data(args.delta),
         weight(args.a),
@@ -68,7 +66,15 @@ pub(crate) fn apply(args: &ScanArgs<'_>, shape: &ScanShape, softplus: bool, kern
         args.z.map(data).unwrap_or_else(Tensor::new),
         args.delta_bias.map(weight).unwrap_or_else(Tensor::new),
         args.h0.map(weight).unwrap_or_else(Tensor::new),
-    ];
+    ]
+}
+
+/// Runs the kernel `kernel` through the autograd function. Inputs are first cast (with
+/// autograd) to the dtypes the kernel takes: `kind` for u, Δ, z and variable B/C, f32 for the
+/// weights; y is cast back to u's dtype.
+pub(crate) fn apply(args: &ScanArgs<'_>, shape: &ScanShape, softplus: bool, kernel: KernelId, kind: Kind) -> Result<(Tensor, Tensor)> {
+    let out_kind = args.u.kind();
+    let mut owned = kernel_inputs(args, shape, kind);
     let ptrs: Vec<*mut C_tensor> = owned.iter_mut().map(|t| t.as_mut_ptr()).collect();
     let flags = (if softplus { FLAG_SOFTPLUS } else { 0 }) | ((kernel as i64) << KERNEL_SHIFT);
     let mut y: *mut C_tensor = std::ptr::null_mut();

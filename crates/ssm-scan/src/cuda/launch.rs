@@ -45,6 +45,20 @@ pub fn fwd_bc16(bf16: bool) -> bool {
         _ => FWD_BC16,
     }
 }
+/// The layout of the tiled forward: channels per thread and the bf16 B/C staging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FwdVariant {
+    pub rows_per_thread: usize,
+    pub bc16: bool,
+}
+
+impl FwdVariant {
+    /// The default, or the `SSM_SCAN_FWD_RPT` / `SSM_SCAN_FWD_BC16` overrides of this process.
+    pub fn from_env(bf16: bool) -> Self {
+        FwdVariant { rows_per_thread: fwd_rows_per_thread(), bc16: fwd_bc16(bf16) }
+    }
+}
+
 /// Channels per thread of the tiled forward for this process (see [`FWD_ROWS_PER_THREAD`]).
 pub fn fwd_rows_per_thread() -> usize {
     match std::env::var("SSM_SCAN_FWD_RPT").ok().and_then(|v| v.parse::<usize>().ok()) {
@@ -190,13 +204,8 @@ pub enum Arg {
 }
 
 /// Launches `f` on libtorch's current stream of `device` (the legacy default stream when the
-/// C shim is absent), which orders it with the tch ops around it.
-pub fn launch(device: usize, f: &CudaFunction, grid: u32, block: u32, args: &[Arg]) -> Result<()> {
-    launch_smem(device, f, grid, block, 0, args)
-}
-
-/// As [`launch`], with `smem` bytes of dynamic shared memory (the function's limit is raised
-/// to it first when it is over the default 48 KiB).
+/// C shim is absent), which orders it with the tch ops around it, with `smem` bytes of dynamic
+/// shared memory (the function's limit is raised to it first when it is over the default 48 KiB).
 pub fn launch_smem(device: usize, f: &CudaFunction, grid: u32, block: u32, smem: u32, args: &[Arg]) -> Result<()> {
     let ctx = context(device)?;
     ctx.bind_to_thread().map_err(|e| ScanError::Driver(format!("{e:?}")))?;

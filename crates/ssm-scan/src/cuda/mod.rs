@@ -2,6 +2,7 @@
 //! launched through the CUDA driver API on libtorch's current stream (see [`launch`]) on the
 //! device memory of tch tensors.
 
+pub mod emulate;
 pub mod launch;
 pub mod nvrtc_cache;
 
@@ -9,7 +10,31 @@ use tch::{Device, Kind, Tensor};
 
 use crate::error::{Result, ScanError};
 use crate::shapes::{cuda_index, BcLayout, ScanShape};
-use launch::{Arg, Config, MAX_NSTATE};
+use launch::{Arg, Config, FwdVariant, MAX_NSTATE};
+
+/// Where a kernel runs: on a CUDA device, or in the host emulation (CPU tensors; tests only).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Runner {
+    Device(usize),
+    Emulated,
+}
+
+impl Runner {
+    fn of(device: Device) -> Result<Runner> {
+        Ok(Runner::Device(cuda_index(device)?))
+    }
+
+    /// Compiles (NVRTC or the host compiler) and runs kernel `name` of the configuration.
+    fn run(self, defines: &[(String, i64)], name: &'static str, grid: u32, block: u32, smem: u32, args: &[Arg]) -> Result<()> {
+        match self {
+            Runner::Device(dev) => {
+                let f = launch::function(dev, defines, name)?;
+                launch::launch_smem(dev, &f, grid, block, smem, args)
+            }
+            Runner::Emulated => emulate::launch(defines, grid, block, smem, args),
+        }
+    }
+}
 
 /// Checks that the CUDA kernel can run these inputs here: a CUDA device, the driver and NVRTC
 /// libraries, and a state size the kernel takes.
@@ -72,14 +97,26 @@ pub fn extra_bytes(shape: &ScanShape, backward: bool, input_bytes: usize) -> usi
 /// Forward: (y, last_state, stored states). `save` = false skips the stored states (inference).
 pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool, save: bool) -> Result<(Tensor, Tensor, Tensor)> {
     let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    let variant = FwdVariant::from_env(u.kind() == Kind::BFloat16);
+    forward_on(Runner::of(u.device())?, variant, inputs, shape, softplus, save)
+}
+
+/// [`forward_tensors`] on a runner, with the tiled forward's layout given.
+pub(crate) fn forward_on(
+    runner: Runner,
+    variant: FwdVariant,
+    inputs: &[Option<Tensor>; 9],
+    shape: &ScanShape,
+    softplus: bool,
+    save: bool,
+) -> Result<(Tensor, Tensor, Tensor)> {
+    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
     let device = u.device();
-    let dev = cuda_index(device)?;
     let kind = u.kind();
     let bf16 = kind == Kind::BFloat16;
     let cfg = Config::new(shape.nstate);
     let tiled = launch::tile_forward(shape);
-    let defines = fwd_defines(&cfg, shape, bf16, softplus, tiled);
-    let f = launch::function(dev, &defines, "selective_scan_fwd")?;
+    let defines = fwd_defines(&cfg, shape, bf16, softplus, tiled, variant);
     let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
     let nseg = shape.len.div_ceil(launch::segment(shape)) as i64;
     let y = Tensor::empty([b, d, l], (kind, device));
@@ -106,27 +143,28 @@ pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, s
         Arg::I32(shape.c.groups().max(1) as i32),
         Arg::I32(nseg as i32),
     ];
+    let name = "selective_scan_fwd";
     if tiled {
-        let (tr, rpt) = (launch::tile_rows(false), launch::fwd_rows_per_thread());
+        let tr = launch::tile_rows(false);
         let grid = (shape.batch * shape.dim.div_ceil(tr)) as u32;
-        launch::launch(dev, &f, grid, (4 * tr / rpt) as u32, &args)?;
+        runner.run(&defines, name, grid, (4 * tr / variant.rows_per_thread) as u32, 0, &args)?;
     } else {
         let rows = shape.batch * shape.dim;
         let rows_per_block = cfg.warps_fwd * cfg.rows_per_warp;
         let grid = rows.div_ceil(rows_per_block) as u32;
-        launch::launch(dev, &f, grid, (cfg.warps_fwd * 32) as u32, &args)?;
+        runner.run(&defines, name, grid, (cfg.warps_fwd * 32) as u32, 0, &args)?;
     }
     Ok((y, last, ckpt))
 }
 
 /// The `-D` definitions of the forward kernel: the tiled one (`KERNEL_FWD=2`) or the row one.
-fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tiled: bool) -> Vec<(String, i64)> {
+fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tiled: bool, variant: FwdVariant) -> Vec<(String, i64)> {
     let mut defines = cfg.defines(shape, bf16, softplus);
     if tiled {
         defines.push(("TT".into(), launch::TILE_STEPS as i64));
         defines.push(("TR".into(), launch::tile_rows(false) as i64));
-        defines.push(("RPT".into(), launch::fwd_rows_per_thread() as i64));
-        defines.push(("BC16".into(), launch::fwd_bc16(bf16) as i64));
+        defines.push(("RPT".into(), variant.rows_per_thread as i64));
+        defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {
         defines.push(("WARPS".into(), cfg.warps_fwd as i64));
@@ -161,14 +199,28 @@ pub(crate) fn backward_tensors(
     needs: u32,
 ) -> Result<[Option<Tensor>; 9]> {
     let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    backward_on(Runner::of(u.device())?, inputs, ckpt, dy, dlast, shape, softplus, needs)
+}
+
+/// [`backward_tensors`] on a runner.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward_on(
+    runner: Runner,
+    inputs: &[Option<Tensor>; 9],
+    ckpt: &Tensor,
+    dy: Option<&Tensor>,
+    dlast: Option<&Tensor>,
+    shape: &ScanShape,
+    softplus: bool,
+    needs: u32,
+) -> Result<[Option<Tensor>; 9]> {
+    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
     let device = u.device();
-    let dev = cuda_index(device)?;
     let kind = u.kind();
     let bf16 = kind == Kind::BFloat16;
     let cfg = Config::new(shape.nstate);
     let tiled = launch::tile_backward(shape);
     let defines = bwd_defines(&cfg, shape, bf16, softplus, tiled);
-    let f = launch::function(dev, &defines, "selective_scan_bwd")?;
     let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
     let nseg = shape.len.div_ceil(launch::segment(shape)) as i64;
     let fopt = (Kind::Float, device);
@@ -216,15 +268,16 @@ pub(crate) fn backward_tensors(
         Arg::I32(shape.c.groups().max(1) as i32),
         Arg::I32(ckpt.size().get(2).copied().unwrap_or(0) as i32),
     ];
+    let name = "selective_scan_bwd";
     if tiled {
         let tr = launch::tile_rows(true);
         let grid = (shape.batch * shape.dim.div_ceil(tr)) as u32;
-        launch::launch_smem(dev, &f, grid, (4 * tr) as u32, launch::tile_bwd_smem(tr) as u32, &args)?;
+        runner.run(&defines, name, grid, (4 * tr) as u32, launch::tile_bwd_smem(tr) as u32, &args)?;
     } else {
         let rows = shape.batch * shape.dim;
         let rows_per_block = cfg.warps_bwd * cfg.rows_per_warp;
         let grid = rows.div_ceil(rows_per_block) as u32;
-        launch::launch(dev, &f, grid, (cfg.warps_bwd * 32) as u32, &args)?;
+        runner.run(&defines, name, grid, (cfg.warps_bwd * 32) as u32, 0, &args)?;
     }
     let cast = |t: Tensor, k: usize| -> Tensor {
         let want = inputs[k].as_ref().map(|x| x.kind()).unwrap_or(Kind::Float);
@@ -250,7 +303,7 @@ pub fn ptx_for_shape(shape: &ScanShape, bf16: bool, softplus: bool, backward: bo
     let defines = if backward {
         bwd_defines(&cfg, shape, bf16, softplus, launch::tile_backward(shape))
     } else {
-        fwd_defines(&cfg, shape, bf16, softplus, launch::tile_forward(shape))
+        fwd_defines(&cfg, shape, bf16, softplus, launch::tile_forward(shape), FwdVariant::from_env(bf16))
     };
     nvrtc_cache::ptx_for(&defines, arch)
 }

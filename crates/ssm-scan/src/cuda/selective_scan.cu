@@ -62,6 +62,8 @@ __device__ __forceinline__ void store_pack(input_t* p, const float* in) {
 // 2^x and log2(x) as single MUFU instructions: the .ftz forms (results below 2^-126 flush to
 // zero). The plain exp2f / __expf / __logf compile to ex2.approx.f32 without .ftz here, which
 // ptxas wraps in a range test and two predicated multiplies per call.
+// (Host emulation, host_emulation.h, defines SSM_SCAN_HOST and the two in libm.)
+#ifndef SSM_SCAN_HOST
 __device__ __forceinline__ float ex2_ftz(float x) {
   float y;
   asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
@@ -72,6 +74,7 @@ __device__ __forceinline__ float lg2_ftz(float x) {
   asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
   return y;
 }
+#endif
 #define LN2 0.6931471805599453f
 
 // softplus as in the reference kernel: log1p(exp(x)), passed through above 20.
@@ -687,13 +690,12 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         *reinterpret_cast<float4*>(&s_yp[g * YPS + trow[j] * TP + i4]) = make_float4(yp[j][0], yp[j][1], yp[j][2], yp[j][3]);
     }
     // Store the state at segment ends (and at the end of the sequence).
-    if (ckpt != nullptr) {
-      const int tend = c0 + TT;
-      if (tend % SEG == 0 || tend >= len) {
-        const int seg = (min(tend, len) - 1) / SEG;
 #pragma unroll
-        for (int j = 0; j < RPT; ++j) {
-          if (!rvalid[j]) continue;
+    for (int j = 0; j < RPT; ++j) {
+      if (ckpt != nullptr && rvalid[j]) {
+        const int tend = c0 + TT;
+        if (tend % SEG == 0 || tend >= len) {
+          const int seg = (min(tend, len) - 1) / SEG;
 #pragma unroll
           for (int k = 0; k < 4; ++k) {
             const int n = g * 4 + k;
@@ -746,11 +748,12 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   }
 #pragma unroll
   for (int j = 0; j < RPT; ++j) {
-    if (!rvalid[j]) continue;
+    if (rvalid[j]) {
 #pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      const int n = g * 4 + k;
-      if (n < NSTATE) last[row[j] * NSTATE + n] = h[j][k];
+      for (int k = 0; k < 4; ++k) {
+        const int n = g * 4 + k;
+        if (n < NSTATE) last[row[j] * NSTATE + n] = h[j][k];
+      }
     }
   }
 }
@@ -1229,7 +1232,11 @@ selective_scan_bwd(const input_t* __restrict__ u, const input_t* __restrict__ de
                    float* __restrict__ dA, float* __restrict__ dB, float* __restrict__ dC, float* __restrict__ dD,
                    float* __restrict__ ddbias, float* __restrict__ dh0, int batch, int dim, int len, int groups_b,
                    int groups_c, int nseg) {
+#ifdef SSM_SCAN_HOST
+  float* smem = host_dynamic_smem();
+#else
   extern __shared__ __align__(16) float smem[];
+#endif
   float* s_dt = smem + OFF_DT;
   float* s_du = smem + OFF_DU;
   float* s_dy = smem + OFF_DY;

@@ -213,11 +213,22 @@ pub fn check(name: &str, x: &Tensor, r: &Tensor, rtol: f64, atol: f64) -> Result
 
 /// Compares a backend against the float64 reference on one case.
 pub fn compare(case: &Case, backend: Backend, kind: Kind, device: Device, rtol: f64, atol: f64, grad_factor: f64) -> Result<(), String> {
+    compare_with(case, rtol, atol, grad_factor, |inp| run(backend, &inp.leaves(kind, device, case), inp, case.softplus))
+}
+
+/// Compares `outputs` (y, last_state and the gradients, as [`run`] returns them) against the
+/// float64 reference on one case.
+pub fn compare_with(
+    case: &Case,
+    rtol: f64,
+    atol: f64,
+    grad_factor: f64,
+    outputs: impl FnOnce(&Inputs) -> (Tensor, Tensor, Vec<Option<Tensor>>),
+) -> Result<(), String> {
     let inp = Inputs::new(case);
     let ref_leaves = inp.leaves(Kind::Double, Device::Cpu, case);
     let (ry, rl, rg) = run(Backend::Reference, &ref_leaves, &inp, case.softplus);
-    let leaves = inp.leaves(kind, device, case);
-    let (y, l, g) = run(backend, &leaves, &inp, case.softplus);
+    let (y, l, g) = outputs(&inp);
     let mut errs = Vec::new();
     let mut note = |r: Result<f64, String>| {
         if let Err(e) = r {

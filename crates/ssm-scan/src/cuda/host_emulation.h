@@ -1,0 +1,175 @@
+// Host emulation of the CUDA dialect of selective_scan.cu, so that the tiled kernels' indexing,
+// staging and barriers are tested on machines without a GPU (src/cuda/emulate.rs compiles
+// `#include "host_emulation.h"` + the kernel source + `SSM_SCAN_HOST_ENTRY` with the host C++
+// compiler and the same -D definitions NVRTC gets).
+//
+//   * a block's threads are std::threads that meet at __syncthreads (a blocking barrier: with
+//     far more threads than cores, a spinning one would burn the cores the others need);
+//   * __shared__ arrays become function statics, so blocks run one after another and launches
+//     are serialised;
+//   * a warp shuffle is an exchange through a block buffer between two barriers (every thread
+//     of the block must reach it, as in the tiled backward's final reductions);
+//   * atomicAdd takes a lock; ex2/lg2 are libm's exp2f/log2f (no flush to zero).
+// What the GPU alone decides (timing, the memory model between warps without a barrier, the
+// exact MUFU results) is not emulated: this checks the program, the GPU run checks the device.
+#pragma once
+
+#include <algorithm>
+#include <condition_variable>
+#include <cmath>
+#include <cstdio>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#define SSM_SCAN_HOST 1
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __launch_bounds__(...)
+#define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
+
+struct HostDim3 {
+  unsigned int x = 0, y = 0, z = 0;
+};
+inline thread_local HostDim3 threadIdx, blockIdx;
+inline HostDim3 blockDim, gridDim;
+
+struct alignas(16) float4 {
+  float x, y, z, w;
+};
+struct alignas(16) uint4 {
+  unsigned int x, y, z, w;
+};
+struct alignas(8) uint2 {
+  unsigned int x, y;
+};
+inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+
+inline float __uint_as_float(unsigned int u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+inline unsigned int __float_as_uint(float f) {
+  unsigned int u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+inline float __expf(float x) { return std::exp(x); }
+inline float __fdividef(float a, float b) { return a / b; }
+inline float ex2_ftz(float x) { return std::exp2(x); }
+inline float lg2_ftz(float x) { return std::log2(x); }
+using std::max;
+using std::min;
+
+// A barrier for `n` threads that sleeps while it waits.
+struct HostBarrier {
+  explicit HostBarrier(int n) : n(n) {}
+  void arrive_and_wait() {
+    std::unique_lock<std::mutex> lock(m);
+    const unsigned int gen = generation;
+    if (++arrived == n) {
+      arrived = 0;
+      ++generation;
+      cv.notify_all();
+    } else {
+      cv.wait(lock, [&] { return generation != gen; });
+    }
+  }
+  std::mutex m;
+  std::condition_variable cv;
+  const int n;
+  int arrived = 0;
+  unsigned int generation = 0;
+};
+
+// The block being run: its barrier, the shuffle exchange slots and the dynamic shared memory.
+struct HostBlock {
+  HostBarrier* bar;
+  std::vector<float> xchg;
+  std::vector<float> dyn;
+};
+inline HostBlock* host_block = nullptr;
+
+inline void __syncthreads() { host_block->bar->arrive_and_wait(); }
+inline float __shfl_xor_sync(unsigned int, float v, int off) {
+  const unsigned int t = threadIdx.x;
+  host_block->xchg[t] = v;
+  __syncthreads();
+  const float r = host_block->xchg[t ^ (unsigned int)off];
+  __syncthreads();
+  return r;
+}
+inline void __syncwarp() {
+  std::fprintf(stderr, "host emulation: __syncwarp (the row kernels) is not emulated\n");
+  std::abort();
+}
+inline float atomicAdd(float* p, float v) {
+  static std::mutex m;
+  std::lock_guard<std::mutex> g(m);
+  const float old = *p;
+  *p = old + v;
+  return old;
+}
+inline float* host_dynamic_smem() { return host_block->dyn.data(); }
+
+// One kernel argument: pointers from `ptrs`, integers from `ints`, in signature order.
+template <class T>
+T host_arg(const unsigned long long* ptrs, const int* ints, int& ip, int& ii) {
+  if constexpr (std::is_pointer_v<T>) {
+    return reinterpret_cast<T>(static_cast<std::uintptr_t>(ptrs[ip++]));
+  } else {
+    return static_cast<T>(ints[ii++]);
+  }
+}
+
+// Runs kernel `k` over `grid` blocks of `block` threads. Returns 0, or 1 when the argument
+// counts do not match the kernel's signature.
+template <class... A>
+int host_launch(void (*k)(A...), int grid, int block, int smem_bytes, const unsigned long long* ptrs, int nptr,
+                const int* ints, int nint) {
+  constexpr int want_ptr = (0 + ... + (std::is_pointer_v<A> ? 1 : 0));
+  if (nptr != want_ptr || nint != (int)sizeof...(A) - want_ptr) return 1;
+  int ip = 0, ii = 0;
+  const std::tuple<A...> args{host_arg<A>(ptrs, ints, ip, ii)...};  // braces: left to right
+  static std::mutex launches;
+  std::lock_guard<std::mutex> g(launches);
+  HostBarrier bar(block);
+  HostBlock hb{&bar, std::vector<float>(block), std::vector<float>(smem_bytes / sizeof(float) + 4)};
+  host_block = &hb;
+  blockDim.x = block;
+  gridDim.x = grid;
+  for (int b = 0; b < grid; ++b) {
+    std::vector<std::thread> threads;
+    threads.reserve(block);
+    for (int t = 0; t < block; ++t) {
+      threads.emplace_back([&, b, t] {
+        blockIdx.x = b;
+        threadIdx.x = t;
+        std::apply(k, args);
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  host_block = nullptr;
+  return 0;
+}
+
+#if KERNEL_FWD
+#define SSM_SCAN_HOST_KERNEL selective_scan_fwd
+#else
+#define SSM_SCAN_HOST_KERNEL selective_scan_bwd
+#endif
+// The library's one entry point (placed after the kernel source).
+#define SSM_SCAN_HOST_ENTRY                                                                                  \
+  extern "C" int ssm_scan_host_launch(int grid, int block, int smem, const unsigned long long* ptrs, int nptr, \
+                                      const int* ints, int nint) {                                           \
+    return host_launch(&SSM_SCAN_HOST_KERNEL, grid, block, smem, ptrs, nptr, ints, nint);                    \
+  }

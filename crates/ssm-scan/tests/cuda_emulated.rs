@@ -1,0 +1,111 @@
+//! The tiled CUDA kernels run in the host emulation (src/cuda/emulate.rs: the kernel source
+//! compiled by the host C++ compiler, a block's threads as OS threads) against the float64
+//! reference, for every layout of the forward. This checks the kernels' indexing, staging and
+//! barriers on machines without a GPU (CI); the GPU suite (cuda_vs_reference.rs) checks the
+//! device. Skipped with a note where no C++ compiler runs.
+mod common;
+
+use common::{compare_with, Case, Inputs};
+use ssm_scan::cuda::emulate;
+use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
+use ssm_scan::{BcLayout, ScanArgs, ScanShape};
+use tch::{Device, Kind, Tensor};
+
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false };
+const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true };
+
+fn compiler() -> bool {
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let ok = std::process::Command::new(&cxx).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    if !ok {
+        eprintln!("note: host-emulation tests skipped: the C++ compiler `{cxx}` does not run");
+    }
+    ok
+}
+
+fn shape_of(case: &Case) -> ScanShape {
+    ScanShape {
+        batch: case.batch,
+        dim: case.dim,
+        len: case.len,
+        nstate: case.n,
+        b: BcLayout::Variable { groups: case.groups_b },
+        c: BcLayout::Variable { groups: case.groups_c },
+        has_d: case.with_d,
+        has_z: case.with_z,
+        has_bias: case.with_bias,
+        has_h0: case.with_h0,
+    }
+}
+
+/// The emulated kernels' y, last state and gradients, in float64 as `common::run` gives them.
+fn emulated(inp: &Inputs, case: &Case, kind: Kind, variant: FwdVariant) -> (Tensor, Tensor, Vec<Option<Tensor>>) {
+    let l = inp.leaves(kind, Device::Cpu, case);
+    let args = ScanArgs {
+        u: l[0].as_ref().unwrap(),
+        delta: l[1].as_ref().unwrap(),
+        a: l[2].as_ref().unwrap(),
+        b: l[3].as_ref().unwrap(),
+        c: l[4].as_ref().unwrap(),
+        d: l[5].as_ref(),
+        z: l[6].as_ref(),
+        delta_bias: l[7].as_ref(),
+        h0: l[8].as_ref(),
+    };
+    let out = emulate::run(&args, case.softplus, kind, variant, &inp.dy, &inp.dlast).unwrap_or_else(|e| panic!("{case:?}: {e}"));
+    let f64 = |t: &Tensor| t.to_kind(Kind::Double);
+    (f64(&out.y), f64(&out.last_state), out.grads.iter().map(|g| g.as_ref().map(f64)).collect())
+}
+
+/// Runs every (case, dtype, variant) and reports all failures at once.
+fn check_all(runs: &[(Case, Kind, FwdVariant)]) {
+    let mut failures = Vec::new();
+    for (case, kind, variant) in runs {
+        assert!(tile_forward(&shape_of(case)), "{case:?} does not take the tiled kernels");
+        let (rtol, atol) = if *kind == Kind::Float { (6e-4, 2e-3) } else { (3e-2, 5e-2) };
+        if let Err(e) = compare_with(case, rtol, atol, 5.0, |inp| emulated(inp, case, *kind, *variant)) {
+            failures.push(format!("{kind:?} {variant:?}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} run(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn emulated_tiled_kernels_match_reference_f32() {
+    if !compiler() {
+        return;
+    }
+    // Full blocks of 32 channels, two per batch element, 16-byte loads (L % 4 == 0).
+    let full = Case { batch: 2, dim: 64, ..Case::new(1000, 16, 1) };
+    // One B/C group per block; a partial last block with padded states and unaligned L; three
+    // groups without softplus or bias.
+    let grouped = Case { batch: 1, dim: 64, seed: 5, ..Case::new(300, 16, 2) };
+    let partial = Case { batch: 2, dim: 48, seed: 6, with_h0: false, ..Case::new(129, 12, 1) };
+    let plain = Case { batch: 1, dim: 96, seed: 7, softplus: false, with_bias: false, ..Case::new(77, 16, 3) };
+    let f = Kind::Float;
+    check_all(&[(full, f, RPT1), (full, f, RPT2), (grouped, f, RPT2), (partial, f, RPT2), (partial, f, RPT1), (plain, f, RPT2)]);
+}
+
+#[test]
+fn emulated_tiled_kernels_match_reference_bf16() {
+    if !compiler() {
+        return;
+    }
+    let full = Case { batch: 2, dim: 64, seed: 8, ..Case::new(1000, 16, 1) };
+    let partial = Case { batch: 1, dim: 48, seed: 9, with_z: false, ..Case::new(131, 16, 1) };
+    let b = Kind::BFloat16;
+    check_all(&[(full, b, RPT1), (full, b, RPT2), (full, b, BC16), (partial, b, BC16)]);
+}
+
+#[test]
+fn emulation_refuses_row_kernel_shapes() {
+    // Constant B/C take the row kernels, which the emulation does not run: a clear error.
+    let t = Tensor::ones([1, 2, 8], (Kind::Float, Device::Cpu));
+    let a = Tensor::ones([2, 4], (Kind::Float, Device::Cpu));
+    let bc = Tensor::ones([2, 4], (Kind::Float, Device::Cpu));
+    let args = ScanArgs::new(&t, &t, &a, &bc, &bc);
+    let err = emulate::run(&args, false, Kind::Float, RPT2, &t, &Tensor::zeros([1, 2, 4], (Kind::Float, Device::Cpu)));
+    let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("tiled kernels only"), "{msg}");
+}
