@@ -22,6 +22,9 @@ pub enum ScanError {
     /// NVRTC rejected the kernel source (the log is attached).
     #[error("NVRTC compilation failed: {0}")]
     Compile(String),
+    /// The host emulation of the kernels could not be built or loaded (the log is attached).
+    #[error("host emulation of the CUDA kernels: {0}")]
+    Emulation(String),
     /// A CUDA driver call failed.
     #[error("CUDA driver error: {0}")]
     Driver(String),

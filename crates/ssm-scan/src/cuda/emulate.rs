@@ -66,7 +66,7 @@ pub(crate) fn launch(defines: &[(String, i64)], grid: u32, block: u32, smem: u32
     // checks the argument counts against the kernel signature.
     let rc = unsafe { entry(grid as i32, block as i32, smem as i32, ptrs.as_ptr(), ptrs.len() as i32, ints.as_ptr(), ints.len() as i32) };
     if rc != 0 {
-        return Err(ScanError::Bridge(format!("host emulation: {} pointer and {} integer arguments do not match the kernel", ptrs.len(), ints.len())));
+        return Err(ScanError::Emulation(format!("{} pointer and {} integer arguments do not match the kernel", ptrs.len(), ints.len())));
     }
     Ok(())
 }
@@ -87,9 +87,9 @@ fn library(defines: &[(String, i64)]) -> Result<Entry> {
         compile(&dir, key, &flags, &so)?;
     }
     // SAFETY: a library this module compiled from the kernel source; it runs no code on load.
-    let lib = unsafe { libloading::Library::new(&so) }.map_err(|e| ScanError::Compile(format!("loading {}: {e}", so.display())))?;
+    let lib = unsafe { libloading::Library::new(&so) }.map_err(|e| ScanError::Emulation(format!("loading {}: {e}", so.display())))?;
     // SAFETY: the symbol is defined by SSM_SCAN_HOST_ENTRY with this signature.
-    let entry: Entry = unsafe { *lib.get::<Entry>(b"ssm_scan_host_launch\0").map_err(|e| ScanError::Compile(format!("{e}")))? };
+    let entry: Entry = unsafe { *lib.get::<Entry>(b"ssm_scan_host_launch\0").map_err(|e| ScanError::Emulation(format!("{e}")))? };
     std::mem::forget(lib); // kept loaded for the process: `entry` points into it
     libs.insert(key, entry);
     Ok(entry)
@@ -97,7 +97,7 @@ fn library(defines: &[(String, i64)]) -> Result<Entry> {
 
 fn compile(dir: &Path, key: u64, flags: &[String], so: &Path) -> Result<()> {
     let work: PathBuf = dir.join(format!(".build-{key:016x}-{}", std::process::id()));
-    let io = |e: std::io::Error| ScanError::Compile(format!("host emulation build folder {}: {e}", work.display()));
+    let io = |e: std::io::Error| ScanError::Emulation(format!("build folder {}: {e}", work.display()));
     std::fs::create_dir_all(&work).map_err(io)?;
     std::fs::write(work.join("selective_scan.cu"), SOURCE).map_err(io)?;
     std::fs::write(work.join("host_emulation.h"), HOST_HEADER).map_err(io)?;
@@ -114,7 +114,7 @@ fn compile(dir: &Path, key: u64, flags: &[String], so: &Path) -> Result<()> {
         .map_err(|e| ScanError::Unavailable { backend: "host emulation", reason: format!("running the C++ compiler `{cxx}` (set CXX): {e}") })?;
     if !out.status.success() {
         let _ = std::fs::remove_dir_all(&work);
-        return Err(ScanError::Compile(format!("{cxx} on the kernel source:\n{}", String::from_utf8_lossy(&out.stderr))));
+        return Err(ScanError::Emulation(format!("`{cxx}` failed on the kernel source:\n{}", String::from_utf8_lossy(&out.stderr))));
     }
     // Renamed into place whole, so that a concurrent process never loads a partial library.
     let moved = std::fs::rename(&tmp, so).map_err(io);

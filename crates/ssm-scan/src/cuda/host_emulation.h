@@ -6,7 +6,7 @@
 //   * a block's threads are std::threads that meet at __syncthreads (a blocking barrier: with
 //     far more threads than cores, a spinning one would burn the cores the others need);
 //   * __shared__ arrays become function statics, so blocks run one after another and launches
-//     are serialised;
+//     of one library are serialised (each configuration's library has its own state);
 //   * a warp shuffle is an exchange through a block buffer between two barriers (every thread
 //     of the block must reach it, as in the tiled backward's final reductions);
 //   * atomicAdd takes a lock; ex2/lg2 are libm's exp2f/log2f (no flush to zero).
@@ -38,8 +38,10 @@
 struct HostDim3 {
   unsigned int x = 0, y = 0, z = 0;
 };
-inline thread_local HostDim3 threadIdx, blockIdx;
-inline HostDim3 blockDim, gridDim;
+// Internal linkage (not `inline`): GCC makes inline variables unique across every loaded library,
+// and each configuration's library must keep its own launch state.
+static thread_local HostDim3 threadIdx, blockIdx;
+static HostDim3 blockDim, gridDim;
 
 struct alignas(16) float4 {
   float x, y, z, w;
@@ -50,22 +52,21 @@ struct alignas(16) uint4 {
 struct alignas(8) uint2 {
   unsigned int x, y;
 };
-inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+static inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
 
-inline float __uint_as_float(unsigned int u) {
+static inline float __uint_as_float(unsigned int u) {
   float f;
   std::memcpy(&f, &u, sizeof f);
   return f;
 }
-inline unsigned int __float_as_uint(float f) {
+static inline unsigned int __float_as_uint(float f) {
   unsigned int u;
   std::memcpy(&u, &f, sizeof u);
   return u;
 }
-inline float __expf(float x) { return std::exp(x); }
-inline float __fdividef(float a, float b) { return a / b; }
-inline float ex2_ftz(float x) { return std::exp2(x); }
-inline float lg2_ftz(float x) { return std::log2(x); }
+static inline float __fdividef(float a, float b) { return a / b; }
+static inline float ex2_ftz(float x) { return std::exp2(x); }
+static inline float lg2_ftz(float x) { return std::log2(x); }
 using std::max;
 using std::min;
 
@@ -96,10 +97,10 @@ struct HostBlock {
   std::vector<float> xchg;
   std::vector<float> dyn;
 };
-inline HostBlock* host_block = nullptr;
+static HostBlock* host_block = nullptr;
 
-inline void __syncthreads() { host_block->bar->arrive_and_wait(); }
-inline float __shfl_xor_sync(unsigned int, float v, int off) {
+static inline void __syncthreads() { host_block->bar->arrive_and_wait(); }
+static inline float __shfl_xor_sync(unsigned int, float v, int off) {
   const unsigned int t = threadIdx.x;
   host_block->xchg[t] = v;
   __syncthreads();
@@ -107,22 +108,22 @@ inline float __shfl_xor_sync(unsigned int, float v, int off) {
   __syncthreads();
   return r;
 }
-inline void __syncwarp() {
+static inline void __syncwarp() {
   std::fprintf(stderr, "host emulation: __syncwarp (the row kernels) is not emulated\n");
   std::abort();
 }
-inline float atomicAdd(float* p, float v) {
+static inline float atomicAdd(float* p, float v) {
   static std::mutex m;
   std::lock_guard<std::mutex> g(m);
   const float old = *p;
   *p = old + v;
   return old;
 }
-inline float* host_dynamic_smem() { return host_block->dyn.data(); }
+static inline float* host_dynamic_smem() { return host_block->dyn.data(); }
 
 // One kernel argument: pointers from `ptrs`, integers from `ints`, in signature order.
 template <class T>
-T host_arg(const unsigned long long* ptrs, const int* ints, int& ip, int& ii) {
+static T host_arg(const unsigned long long* ptrs, const int* ints, int& ip, int& ii) {
   if constexpr (std::is_pointer_v<T>) {
     return reinterpret_cast<T>(static_cast<std::uintptr_t>(ptrs[ip++]));
   } else {
@@ -130,17 +131,15 @@ T host_arg(const unsigned long long* ptrs, const int* ints, int& ip, int& ii) {
   }
 }
 
-// Runs kernel `k` over `grid` blocks of `block` threads. Returns 0, or 1 when the argument
-// counts do not match the kernel's signature.
+// Runs kernel `k` over `grid` blocks of `block` threads (the caller holds the library's launch
+// lock). Returns 0, or 1 when the argument counts do not match the kernel's signature.
 template <class... A>
-int host_launch(void (*k)(A...), int grid, int block, int smem_bytes, const unsigned long long* ptrs, int nptr,
+static int host_launch(void (*k)(A...), int grid, int block, int smem_bytes, const unsigned long long* ptrs, int nptr,
                 const int* ints, int nint) {
   constexpr int want_ptr = (0 + ... + (std::is_pointer_v<A> ? 1 : 0));
   if (nptr != want_ptr || nint != (int)sizeof...(A) - want_ptr) return 1;
   int ip = 0, ii = 0;
   const std::tuple<A...> args{host_arg<A>(ptrs, ints, ip, ii)...};  // braces: left to right
-  static std::mutex launches;
-  std::lock_guard<std::mutex> g(launches);
   HostBarrier bar(block);
   HostBlock hb{&bar, std::vector<float>(block), std::vector<float>(smem_bytes / sizeof(float) + 4)};
   host_block = &hb;
@@ -171,5 +170,7 @@ int host_launch(void (*k)(A...), int grid, int block, int smem_bytes, const unsi
 #define SSM_SCAN_HOST_ENTRY                                                                                  \
   extern "C" int ssm_scan_host_launch(int grid, int block, int smem, const unsigned long long* ptrs, int nptr, \
                                       const int* ints, int nint) {                                           \
+    static std::mutex launches;                                                                              \
+    std::lock_guard<std::mutex> lock(launches);                                                              \
     return host_launch(&SSM_SCAN_HOST_KERNEL, grid, block, smem, ptrs, nptr, ints, nint);                    \
   }
