@@ -39,7 +39,7 @@ pub fn scan(args: ScanArgs) -> Result {
         return Err(Failure::Usage(format!("--input {}: no such file", args.input.display())));
     }
     run_conformance(args.backend, &args.input, &args.output, args.delta_softplus, args.dtype).map_err(|e| match e {
-        ScanError::Compile(_) | ScanError::Driver(_) | ScanError::Torch(_) | ScanError::Bridge(_) => {
+        ScanError::Compile(_) | ScanError::Emulation(_) | ScanError::Driver(_) | ScanError::Torch(_) | ScanError::Bridge(_) => {
             Failure::Runtime(e.to_string())
         }
         _ => Failure::Usage(e.to_string()),
