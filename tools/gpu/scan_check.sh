@@ -4,8 +4,9 @@
 #   [TEST_VARIANTS="rpt2 bc16"] [BENCH_VARIANTS="rpt1 rpt2"] [SCAN_BENCH_ARGS="--lengths 4096"] \
 #   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
-#    variant, the variants in parallel: RPT=1 (one channel per thread), RPT=2 (two) and BC16
-#    (RPT=2 with bf16 B/C staged as 16-bit values);
+#    variant, the variants in parallel: RPT=1 (one channel per thread), RPT=2 (two), BC16
+#    (RPT=2 with bf16 B/C staged as 16-bit values) and fma1 (BC16 with one of each thread's four
+#    states' 2^x on the FMA pipe);
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192);
 # 3. compute-sanitizer memcheck and racecheck on small cases (skipped with `quick`; only the
 #    tiled kernels with full blocks with `short`);
@@ -33,9 +34,10 @@ section() { echo; echo "=== $* ($(date +%T)) ==="; }
 # The forward variants by name (the environment that selects each); TEST_VARIANTS and
 # BENCH_VARIANTS pick which are tested and timed.
 declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1" [rpt2]="SSM_SCAN_FWD_RPT=2"
-  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1" [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_TILE_ROWS_FWD=16")
-TEST_VARIANTS=${TEST_VARIANTS:-rpt1 rpt2 bc16}
-BENCH_VARIANTS=${BENCH_VARIANTS:-rpt1 rpt2 bc16 rpt2_tr16}
+  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1" [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1"
+  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_TILE_ROWS_FWD=16")
+TEST_VARIANTS=${TEST_VARIANTS:-rpt1 rpt2 bc16 fma1}
+BENCH_VARIANTS=${BENCH_VARIANTS:-rpt1 rpt2 bc16 fma1 rpt2_tr16}
 
 section "CUDA tests, one process per forward variant"
 for name in $TEST_VARIANTS; do

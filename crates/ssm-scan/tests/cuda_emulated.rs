@@ -11,9 +11,11 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::{BcLayout, ScanArgs, ScanShape};
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false };
-const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false };
-const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0 };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0 };
+const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 0 };
+/// Two of each thread's four states through the FMA-pipe 2^x.
+const FMA2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 2 };
 
 fn compiler() -> bool {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
@@ -84,7 +86,16 @@ fn emulated_tiled_kernels_match_reference_f32() {
     let partial = Case { batch: 2, dim: 48, seed: 6, with_h0: false, ..Case::new(129, 12, 1) };
     let plain = Case { batch: 1, dim: 96, seed: 7, softplus: false, with_bias: false, ..Case::new(77, 16, 3) };
     let f = Kind::Float;
-    check_all(&[(full, f, RPT1), (full, f, RPT2), (grouped, f, RPT2), (partial, f, RPT2), (partial, f, RPT1), (plain, f, RPT2)]);
+    check_all(&[
+        (full, f, RPT1),
+        (full, f, RPT2),
+        (full, f, FMA2),
+        (grouped, f, RPT2),
+        (partial, f, RPT2),
+        (partial, f, RPT1),
+        (plain, f, RPT2),
+        (plain, f, FMA2),
+    ]);
 }
 
 #[test]
@@ -95,7 +106,7 @@ fn emulated_tiled_kernels_match_reference_bf16() {
     let full = Case { batch: 2, dim: 64, seed: 8, ..Case::new(1000, 16, 1) };
     let partial = Case { batch: 1, dim: 48, seed: 9, with_z: false, ..Case::new(131, 16, 1) };
     let b = Kind::BFloat16;
-    check_all(&[(full, b, RPT1), (full, b, RPT2), (full, b, BC16), (partial, b, BC16)]);
+    check_all(&[(full, b, RPT1), (full, b, RPT2), (full, b, BC16), (partial, b, BC16), (full, b, FMA2)]);
 }
 
 #[test]

@@ -65,6 +65,7 @@ static inline unsigned int __float_as_uint(float f) {
   return u;
 }
 static inline float __fdividef(float a, float b) { return a / b; }
+static inline float __fadd_rn(float a, float b) { return a + b; }
 static inline float ex2_ftz(float x) { return std::exp2(x); }
 static inline float lg2_ftz(float x) { return std::log2(x); }
 using std::max;

@@ -45,17 +45,24 @@ pub fn fwd_bc16(bf16: bool) -> bool {
         _ => FWD_BC16,
     }
 }
-/// The layout of the tiled forward: channels per thread and the bf16 B/C staging.
+/// Of each thread's 4 states, how many take 2^x from an FMA-pipe polynomial instead of the MUFU
+/// unit (`EXP_FMA` in the kernel). `SSM_SCAN_FWD_EXP_FMA` (0 to 4) overrides it, for measuring.
+pub const FWD_EXP_FMA: usize = 0;
+
+/// The layout of the tiled forward: channels per thread, the bf16 B/C staging, and how many
+/// states per thread take the FMA-pipe 2^x.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FwdVariant {
     pub rows_per_thread: usize,
     pub bc16: bool,
+    pub exp_fma: usize,
 }
 
 impl FwdVariant {
-    /// The default, or the `SSM_SCAN_FWD_RPT` / `SSM_SCAN_FWD_BC16` overrides of this process.
+    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_EXP_FMA` overrides of this process.
     pub fn from_env(bf16: bool) -> Self {
-        FwdVariant { rows_per_thread: fwd_rows_per_thread(), bc16: fwd_bc16(bf16) }
+        let exp_fma = std::env::var("SSM_SCAN_FWD_EXP_FMA").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&k| k <= 4);
+        FwdVariant { rows_per_thread: fwd_rows_per_thread(), bc16: fwd_bc16(bf16), exp_fma: exp_fma.unwrap_or(FWD_EXP_FMA) }
     }
 }
 

@@ -165,6 +165,7 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
         defines.push(("TR".into(), launch::tile_rows(false) as i64));
         defines.push(("RPT".into(), variant.rows_per_thread as i64));
         defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
+        defines.push(("EXP_FMA".into(), variant.exp_fma as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {
         defines.push(("WARPS".into(), cfg.warps_fwd as i64));

@@ -77,6 +77,25 @@ __device__ __forceinline__ float lg2_ftz(float x) {
 #endif
 #define LN2 0.6931471805599453f
 
+// 2^x on the FMA pipe, for when the MUFU pipe is the limit: x = n + f with n = round(x) and
+// |f| <= 1/2 (rounding by the 1.5·2^23 shift, kept in order by the _rn adds); 2^f by the degree-6
+// Taylor polynomial of e^(f ln 2) (relative error < 1.2e-7, as ex2.approx's 2^-22); 2^n added to
+// the exponent field. x is clamped to [-125, 126] (ex2.approx.ftz gives 0 below 2^-126: both are
+// nothing next to a state of order one).
+__device__ __forceinline__ float ex2_fma(float x) {
+  x = fminf(fmaxf(x, -125.f), 126.f);
+  const float t = __fadd_rn(x, 12582912.f);
+  const float f = __fadd_rn(x, -__fadd_rn(t, -12582912.f));
+  float p = 1.5403530393381606e-4f;
+  p = p * f + 1.3333558146428443e-3f;
+  p = p * f + 9.6181291076284772e-3f;
+  p = p * f + 5.5504108664821580e-2f;
+  p = p * f + 2.4022650695910071e-1f;
+  p = p * f + 6.9314718055994531e-1f;
+  p = p * f + 1.f;
+  return __uint_as_float(__float_as_uint(p) + (__float_as_uint(t) << 23));
+}
+
 // softplus as in the reference kernel: log1p(exp(x)), passed through above 20.
 __device__ __forceinline__ float softplus_f(float x) { return x <= 20.f ? log1pf(__expf(x)) : x; }
 __device__ __forceinline__ float sigmoid_f(float x) { return 1.f / (1.f + __expf(-x)); }
@@ -399,6 +418,9 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 //     partials, the D skip and the z gate once per (d, t);
 //   * u, Δ, z (and B, C) of chunk c+1 are loaded into registers while chunk c is computed;
 //     softplus and the gate are computed once per (d, t) when the chunk is staged.
+//   * EXP_FMA = k: the first k of a thread's 4 states take 2^x from an FMA-pipe polynomial
+//     instead of MUFU, which then carries (4 - k)/4 of the exponentials (for when MUFU is the
+//     limit, as it should be with RPT = 2 and BC16).
 //   * RPT = 2: each thread runs its 4 states for two channels (rows p and p + TR/2), so every
 //     B_t / C_t value read from shared memory serves 8 state updates instead of 4. The loop is
 //     bound by shared-memory bytes delivered to registers (ncu: L1/TEX ~90%): per state update
@@ -491,6 +513,10 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #endif  // shared tile helpers
 
 #if KERNEL_FWD == 2
+#ifndef EXP_FMA
+#define EXP_FMA 0                         // of each thread's 4 states, how many take ex2_fma
+#endif
+#define EX2_STATE(k, x) ((k) < EXP_FMA ? ex2_fma(x) : ex2_ftz(x))
 #if RPT == 1
 #define FWD_MIN_BLOCKS (512 / NTHR)
 #else
@@ -678,10 +704,10 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
         for (int j = 0; j < RPT; ++j) {
           const float dt = dts[j][ii], du = dus[j][ii];
-          h[j][0] = ex2_ftz(dt * a2[j][0]) * h[j][0] + du * b4.x;
-          h[j][1] = ex2_ftz(dt * a2[j][1]) * h[j][1] + du * b4.y;
-          h[j][2] = ex2_ftz(dt * a2[j][2]) * h[j][2] + du * b4.z;
-          h[j][3] = ex2_ftz(dt * a2[j][3]) * h[j][3] + du * b4.w;
+          h[j][0] = EX2_STATE(0, dt * a2[j][0]) * h[j][0] + du * b4.x;
+          h[j][1] = EX2_STATE(1, dt * a2[j][1]) * h[j][1] + du * b4.y;
+          h[j][2] = EX2_STATE(2, dt * a2[j][2]) * h[j][2] + du * b4.z;
+          h[j][3] = EX2_STATE(3, dt * a2[j][3]) * h[j][3] + du * b4.w;
           yp[j][ii] = c4.x * h[j][0] + c4.y * h[j][1] + c4.z * h[j][2] + c4.w * h[j][3];
         }
       }
