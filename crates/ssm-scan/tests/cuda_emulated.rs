@@ -5,10 +5,10 @@
 //! device. Skipped with a note where no C++ compiler runs.
 mod common;
 
-use common::{compare_with, Case, Inputs};
+use common::{args_of, compare_with, shape_of, Case, Inputs};
 use ssm_scan::cuda::emulate;
 use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
-use ssm_scan::{BcLayout, ScanArgs, ScanShape};
+use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
 const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0 };
@@ -26,35 +26,10 @@ fn compiler() -> bool {
     ok
 }
 
-fn shape_of(case: &Case) -> ScanShape {
-    ScanShape {
-        batch: case.batch,
-        dim: case.dim,
-        len: case.len,
-        nstate: case.n,
-        b: BcLayout::Variable { groups: case.groups_b },
-        c: BcLayout::Variable { groups: case.groups_c },
-        has_d: case.with_d,
-        has_z: case.with_z,
-        has_bias: case.with_bias,
-        has_h0: case.with_h0,
-    }
-}
-
 /// The emulated kernels' y, last state and gradients, in float64 as `common::run` gives them.
 fn emulated(inp: &Inputs, case: &Case, kind: Kind, variant: FwdVariant) -> (Tensor, Tensor, Vec<Option<Tensor>>) {
     let l = inp.leaves(kind, Device::Cpu, case);
-    let args = ScanArgs {
-        u: l[0].as_ref().unwrap(),
-        delta: l[1].as_ref().unwrap(),
-        a: l[2].as_ref().unwrap(),
-        b: l[3].as_ref().unwrap(),
-        c: l[4].as_ref().unwrap(),
-        d: l[5].as_ref(),
-        z: l[6].as_ref(),
-        delta_bias: l[7].as_ref(),
-        h0: l[8].as_ref(),
-    };
+    let args = args_of(&l);
     let out = emulate::run(&args, case.softplus, kind, variant, &inp.dy, &inp.dlast).unwrap_or_else(|e| panic!("{case:?}: {e}"));
     let f64 = |t: &Tensor| t.to_kind(Kind::Double);
     (f64(&out.y), f64(&out.last_state), out.grads.iter().map(|g| g.as_ref().map(f64)).collect())

@@ -2,7 +2,7 @@
 //! no CUDA driver / NVRTC library) is present.
 mod common;
 
-use common::{cases, compare, Case};
+use common::{cases, compare, shape_of, Case};
 use ssm_scan::{selective_scan, Backend, ScanArgs};
 use tch::{Device, Kind, Tensor};
 
@@ -83,23 +83,6 @@ fn cuda_matches_cpu_kernel_and_auto_picks_cuda() {
     let dy = (y0 - y1).abs().max().double_value(&[]);
     let dh = (h0 - h1).abs().max().double_value(&[]);
     assert!(dy < 1e-3 && dh < 1e-3, "cpu vs cuda: |dy| {dy}, |dh| {dh}");
-}
-
-/// The shape of a case as the kernel sees it (variable B/C layouts only).
-fn shape_of(case: &Case) -> ssm_scan::ScanShape {
-    let layout = |g: usize| ssm_scan::BcLayout::Variable { groups: g };
-    ssm_scan::ScanShape {
-        batch: case.batch,
-        dim: case.dim,
-        len: case.len,
-        nstate: case.n,
-        b: layout(case.groups_b),
-        c: layout(case.groups_c),
-        has_d: case.with_d,
-        has_z: case.with_z,
-        has_bias: case.with_bias,
-        has_h0: case.with_h0,
-    }
 }
 
 #[test]

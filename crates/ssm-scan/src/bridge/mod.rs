@@ -204,7 +204,8 @@ fn backward_impl(flags: i64, saved: *const *mut C_tensor, grads: *const *mut C_t
     let out = match kernel_of(flags)? {
         KernelId::Cpu => crate::cpu::backward_tensors(&s, &stored, g[0].as_ref(), g[1].as_ref(), &shape, softplus)?,
         KernelId::Cuda => {
-            crate::cuda::backward_tensors(&s, &stored, g[0].as_ref(), g[1].as_ref(), &shape, softplus, needs as u32)?
+            let runner = crate::cuda::Runner::of_inputs(&s)?;
+            crate::cuda::backward_tensors(runner, &s, &stored, g[0].as_ref(), g[1].as_ref(), &shape, softplus, needs as u32)?
         }
     };
     for (i, o) in out.into_iter().enumerate() {

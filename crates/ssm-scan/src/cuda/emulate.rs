@@ -53,7 +53,7 @@ pub fn run(args: &ScanArgs<'_>, softplus: bool, kind: Kind, variant: FwdVariant,
     let owned = crate::bridge::kernel_inputs(args, &shape, kind);
     let inputs: [Option<Tensor>; 9] = std::array::from_fn(|i| owned[i].defined().then(|| owned[i].shallow_clone()));
     let (y, last_state, ckpt) = super::forward_on(Runner::Emulated, variant, &inputs, &shape, softplus, true)?;
-    let grads = super::backward_on(Runner::Emulated, &inputs, &ckpt, Some(dy), Some(dlast), &shape, softplus, 0x1ff)?;
+    let grads = super::backward_tensors(Runner::Emulated, &inputs, &ckpt, Some(dy), Some(dlast), &shape, softplus, 0x1ff)?;
     Ok(Emulated { y, last_state, grads })
 }
 

@@ -20,8 +20,10 @@ pub(crate) enum Runner {
 }
 
 impl Runner {
-    fn of(device: Device) -> Result<Runner> {
-        Ok(Runner::Device(cuda_index(device)?))
+    /// The CUDA device the inputs (u first) live on.
+    pub(crate) fn of_inputs(inputs: &[Option<Tensor>; 9]) -> Result<Runner> {
+        let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+        Ok(Runner::Device(cuda_index(u.device())?))
     }
 
     /// Compiles (NVRTC or the host compiler) and runs kernel `name` of the configuration.
@@ -98,7 +100,7 @@ pub fn extra_bytes(shape: &ScanShape, backward: bool, input_bytes: usize) -> usi
 pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool, save: bool) -> Result<(Tensor, Tensor, Tensor)> {
     let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
     let variant = FwdVariant::from_env(u.kind() == Kind::BFloat16);
-    forward_on(Runner::of(u.device())?, variant, inputs, shape, softplus, save)
+    forward_on(Runner::of_inputs(inputs)?, variant, inputs, shape, softplus, save)
 }
 
 /// [`forward_tensors`] on a runner, with the tiled forward's layout given.
@@ -188,24 +190,11 @@ fn bwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
     defines
 }
 
-/// Backward: the nine input gradients (`None` for absent inputs). `needs` has bit i set when
+/// Backward on `runner` (the CUDA device of the inputs, see [`Runner::of_inputs`], or the host
+/// emulation): the nine input gradients (`None` for absent inputs). `needs` has bit i set when
 /// the gradient of input i is wanted (all are computed; the mask only skips dh0's write).
-pub(crate) fn backward_tensors(
-    inputs: &[Option<Tensor>; 9],
-    ckpt: &Tensor,
-    dy: Option<&Tensor>,
-    dlast: Option<&Tensor>,
-    shape: &ScanShape,
-    softplus: bool,
-    needs: u32,
-) -> Result<[Option<Tensor>; 9]> {
-    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
-    backward_on(Runner::of(u.device())?, inputs, ckpt, dy, dlast, shape, softplus, needs)
-}
-
-/// [`backward_tensors`] on a runner.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn backward_on(
+pub(crate) fn backward_tensors(
     runner: Runner,
     inputs: &[Option<Tensor>; 9],
     ckpt: &Tensor,

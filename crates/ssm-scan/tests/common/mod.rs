@@ -152,11 +152,9 @@ impl Inputs {
 
 pub const NAMES: [&str; 9] = ["u", "delta", "A", "B", "C", "D", "z", "delta_bias", "h0"];
 
-/// Runs one backend on leaves; returns y, last_state and the gradients of
-/// sum(y·dy) + sum(last·dlast) (all in float64 on the CPU).
-pub fn run(backend: Backend, leaves: &[Option<Tensor>], inp: &Inputs, softplus: bool) -> (Tensor, Tensor, Vec<Option<Tensor>>) {
-    let l = leaves;
-    let args = ScanArgs {
+/// The op's arguments over leaves in [`NAMES`] order.
+pub fn args_of(l: &[Option<Tensor>]) -> ScanArgs<'_> {
+    ScanArgs {
         u: l[0].as_ref().unwrap(),
         delta: l[1].as_ref().unwrap(),
         a: l[2].as_ref().unwrap(),
@@ -166,7 +164,31 @@ pub fn run(backend: Backend, leaves: &[Option<Tensor>], inp: &Inputs, softplus: 
         z: l[6].as_ref(),
         delta_bias: l[7].as_ref(),
         h0: l[8].as_ref(),
-    };
+    }
+}
+
+/// The shape of a case with variable B/C as the kernels see it.
+pub fn shape_of(case: &Case) -> ssm_scan::ScanShape {
+    let layout = |g: usize| ssm_scan::BcLayout::Variable { groups: g };
+    ssm_scan::ScanShape {
+        batch: case.batch,
+        dim: case.dim,
+        len: case.len,
+        nstate: case.n,
+        b: layout(case.groups_b),
+        c: layout(case.groups_c),
+        has_d: case.with_d,
+        has_z: case.with_z,
+        has_bias: case.with_bias,
+        has_h0: case.with_h0,
+    }
+}
+
+/// Runs one backend on leaves; returns y, last_state and the gradients of
+/// sum(y·dy) + sum(last·dlast) (all in float64 on the CPU).
+pub fn run(backend: Backend, leaves: &[Option<Tensor>], inp: &Inputs, softplus: bool) -> (Tensor, Tensor, Vec<Option<Tensor>>) {
+    let l = leaves;
+    let args = args_of(l);
     let device = args.u.device();
     let (y, last) = selective_scan(&args, softplus, backend).expect("scan failed");
     let loss = (y.to_kind(Kind::Double) * inp.dy.to_device(device)).sum(Kind::Double)
