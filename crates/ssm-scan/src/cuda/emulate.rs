@@ -81,7 +81,11 @@ fn library(defines: &[(String, i64)]) -> Result<Entry> {
     if let Some(e) = libs.get(&key) {
         return Ok(*e);
     }
-    let dir = cache_dir().join("host");
+    // The cache folder, or the temporary folder where that cannot be created (a read-only home).
+    let mut dir = cache_dir().join("host");
+    if std::fs::create_dir_all(&dir).is_err() {
+        dir = std::env::temp_dir().join("ssm-lab-host-emulation");
+    }
     let so = dir.join(format!("selective_scan-{key:016x}.so"));
     if !so.exists() {
         compile(&dir, key, &flags, &so)?;
