@@ -266,9 +266,13 @@ pub fn training_targets(batch: &Batch, positions: LossPositions) -> Batch {
 pub fn training_loss(logits: &Tensor, batch: &Batch, positions: LossPositions) -> (Tensor, i64, i64) {
     let device = logits.device();
     let (_, answer) = to_tensors(batch, device);
-    let (_, targets) = to_tensors(&training_targets(batch, positions), device);
     let (correct, count) = accuracy(logits, &answer);
-    (loss(logits, &targets), correct, count)
+    let loss = match positions {
+        // The answer's targets serve the loss as they are: no copy of the batch, no second tensor.
+        LossPositions::Answer => loss(logits, &answer),
+        LossPositions::All => loss(logits, &to_tensors(&training_targets(batch, positions), device).1),
+    };
+    (loss, correct, count)
 }
 
 /// Training batch `s` is a function of the seed and `s` alone (fresh, or the fixed set's order),

@@ -23,11 +23,13 @@ const SMEM_LIMIT: usize = 46 * 1024;
 /// `SSM_SCAN_TILE_ROWS_FWD` / `_BWD` (16 or 32) override it, for measuring.
 pub fn tile_rows(backward: bool) -> usize {
     let key = if backward { "SSM_SCAN_TILE_ROWS_BWD" } else { "SSM_SCAN_TILE_ROWS_FWD" };
-    match std::env::var(key).ok().and_then(|v| v.parse::<usize>().ok()) {
-        Some(16) => 16,
-        Some(32) => 32,
-        _ => TILE_ROWS,
-    }
+    env_override(key, &[16, 32], TILE_ROWS)
+}
+
+/// The value of the environment variable `key` when it is one of `allowed`, else `default` (the
+/// overrides of the kernel layout, for measuring).
+fn env_override(key: &str, allowed: &[usize], default: usize) -> usize {
+    std::env::var(key).ok().and_then(|v| v.parse::<usize>().ok()).filter(|v| allowed.contains(v)).unwrap_or(default)
 }
 /// Default channels per block, and the grouping every tiled block size divides.
 pub const TILE_ROWS: usize = 32;
@@ -37,14 +39,6 @@ pub const FWD_ROWS_PER_THREAD: usize = 1;
 /// Whether the tiled forward stages bf16 B and C as their 16-bit values (`BC16`; exact, half the
 /// shared-memory bytes per read). `SSM_SCAN_FWD_BC16=0|1` overrides the default, for measuring.
 pub const FWD_BC16: bool = false;
-/// [`FWD_BC16`] for this process and dtype (bf16 inputs only).
-pub fn fwd_bc16(bf16: bool) -> bool {
-    bf16 && match std::env::var("SSM_SCAN_FWD_BC16").ok().as_deref() {
-        Some("1") => true,
-        Some("0") => false,
-        _ => FWD_BC16,
-    }
-}
 /// Of each thread's 4 states, how many take 2^x from an FMA-pipe polynomial instead of the MUFU
 /// unit (`EXP_FMA` in the kernel). `SSM_SCAN_FWD_EXP_FMA` (0 to 4) overrides it, for measuring.
 pub const FWD_EXP_FMA: usize = 0;
@@ -60,18 +54,13 @@ pub struct FwdVariant {
 
 impl FwdVariant {
     /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_EXP_FMA` overrides of this process.
+    /// BC16 applies to bf16 inputs only.
     pub fn from_env(bf16: bool) -> Self {
-        let exp_fma = std::env::var("SSM_SCAN_FWD_EXP_FMA").ok().and_then(|v| v.parse::<usize>().ok()).filter(|&k| k <= 4);
-        FwdVariant { rows_per_thread: fwd_rows_per_thread(), bc16: fwd_bc16(bf16), exp_fma: exp_fma.unwrap_or(FWD_EXP_FMA) }
-    }
-}
-
-/// Channels per thread of the tiled forward for this process (see [`FWD_ROWS_PER_THREAD`]).
-pub fn fwd_rows_per_thread() -> usize {
-    match std::env::var("SSM_SCAN_FWD_RPT").ok().and_then(|v| v.parse::<usize>().ok()) {
-        Some(1) => 1,
-        Some(2) => 2,
-        _ => FWD_ROWS_PER_THREAD,
+        FwdVariant {
+            rows_per_thread: env_override("SSM_SCAN_FWD_RPT", &[1, 2], FWD_ROWS_PER_THREAD),
+            bc16: bf16 && env_override("SSM_SCAN_FWD_BC16", &[0, 1], FWD_BC16 as usize) == 1,
+            exp_fma: env_override("SSM_SCAN_FWD_EXP_FMA", &[0, 1, 2, 3, 4], FWD_EXP_FMA),
+        }
     }
 }
 /// Steps per chunk of the tiled forward (`TT`); also the segment of the tiled kernels (the
