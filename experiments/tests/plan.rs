@@ -171,7 +171,9 @@ fn all_loss_positions_are_refused_where_targets_are_not_the_next_inputs() {
     assert!(load("train.loss_positions=answer").is_ok());
 }
 
-/// The H3 configs train as safari does: a fixed set of 5000 examples, every position in the loss.
+/// The H3 configs train as safari does: a fixed set of 5000 examples, every position in the loss,
+/// safari's lm_simple block (an MLP of 4·d_model after every mixer; learned absolute positions for
+/// attention).
 #[test]
 fn the_h3_configs_train_on_safaris_fixed_set_with_every_position() {
     for config in ["induction_head_h3", "associative_recall"] {
@@ -181,6 +183,11 @@ fn the_h3_configs_train_on_safaris_fixed_set_with_every_position() {
             for r in &p.runs {
                 assert_eq!(r.task.get("train_examples").and_then(|v| v.as_u64()), Some(5000), "{config} {}", r.run_id);
                 assert_eq!(r.train.loss_positions, LossPositions::All, "{config} {}", r.run_id);
+                assert_eq!(r.model.mlp.as_ref().map(|m| m.expand.get()), Some(4), "{config} {}", r.run_id);
+                if r.model.mixer.get("kind").and_then(|k| k.as_str()) == Some("attention") {
+                    let positions = r.model.mixer.get("positions").and_then(|k| k.as_str());
+                    assert_eq!(positions, Some("absolute"), "{config} {}", r.run_id);
+                }
             }
         }
     }

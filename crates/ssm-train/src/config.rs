@@ -25,7 +25,7 @@ pub struct TrainConfig {
     pub schedule: ScheduleKind,
     #[serde(default = "zero_int")]
     pub warmup_steps: NonNegInt,
-    /// Cosine floor as a fraction of the peak learning rate.
+    /// Floor of the cosine or linear decay as a fraction of the peak learning rate.
     #[serde(default = "zero_unit")]
     pub min_lr_ratio: UnitFloat,
     /// Clip the global gradient norm to this value.
@@ -90,6 +90,9 @@ pub enum ScheduleKind {
     Constant,
     /// Linear warm-up, then cosine decay to `min_lr_ratio · lr` at the last step.
     Cosine,
+    /// Linear warm-up, then linear decay to `min_lr_ratio · lr` at the last step (with a floor of
+    /// 0, transformers' `get_linear_schedule_with_warmup`, safari's `linear_warmup`).
+    Linear,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +135,7 @@ fn thousand() -> PositiveInt {
 impl TrainConfig {
     /// Cross-field checks; paths are relative to the `train` section.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.warmup_steps.get() >= self.steps.get() && self.schedule == ScheduleKind::Cosine {
+        if self.warmup_steps.get() >= self.steps.get() && self.schedule != ScheduleKind::Constant {
             return Err(ConfigError::new(
                 "warmup_steps",
                 format!("must be below steps ({}), got {}", self.steps, self.warmup_steps),

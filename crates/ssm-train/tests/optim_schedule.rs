@@ -21,6 +21,20 @@ fn cosine_schedule_warms_up_then_decays_to_the_floor() {
     assert_eq!(lr_at(&k, 3), 1.0);
 }
 
+/// safari's `linear_warmup` (transformers' get_linear_schedule_with_warmup): step / warmup, then
+/// (steps − step) / (steps − warmup) down to 0 at the last step.
+#[test]
+fn linear_schedule_warms_up_then_decays_linearly() {
+    let c = cfg("{steps: 110, batch_size: 1, lr: 1.0, schedule: linear, warmup_steps: 10}");
+    assert!((lr_at(&c, 4) - 0.5).abs() < 1e-12);
+    assert!((lr_at(&c, 10) - 1.0).abs() < 1e-12);
+    assert!((lr_at(&c, 35) - 0.75).abs() < 1e-12, "a quarter of the decay");
+    assert!((lr_at(&c, 85) - 0.25).abs() < 1e-12);
+    let floored = cfg("{steps: 110, batch_size: 1, lr: 1.0, schedule: linear, warmup_steps: 10, min_lr_ratio: 0.2}");
+    assert!((lr_at(&floored, 60) - 0.6).abs() < 1e-12, "half way: floor + (1 - floor)/2");
+    assert!((lr_at(&floored, 110) - 0.2).abs() < 1e-12);
+}
+
 /// Two Adam updates on f(θ) = Σ g·θ (constant gradient g) against the closed form, with decoupled
 /// weight decay on the decayed group, none on the no-decay group and the SSM group's own rate.
 #[test]
