@@ -2,6 +2,7 @@
 # Selective-scan checks and benchmark on the GPU machine. Run from the repo root there, after
 # tools/gpu/scan_build.sh (here) has put the release binaries into .carry/scan:
 #   [TEST_VARIANTS="rpt2 bc16"] [BENCH_VARIANTS="rpt1 rpt2"] [SCAN_BENCH_ARGS="--lengths 4096"] \
+#   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] \
 #   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
 #    variant, the variants in parallel: RPT=1 (one channel per thread), RPT=2 (two), BC16
@@ -41,7 +42,7 @@ BENCH_VARIANTS=${BENCH_VARIANTS:-rpt1 rpt2 bc16 fma1 rpt2_tr16}
 
 section "CUDA tests, one process per forward variant"
 for name in $TEST_VARIANTS; do
-  (env ${VARENV[$name]} timeout 240 "$BIN/cuda_vs_reference" --test-threads=4 >"$RAW/tests_$name.raw" 2>&1
+  (env ${VARENV[$name]} timeout "${TEST_TIMEOUT:-240}" "$BIN/cuda_vs_reference" --test-threads=4 >"$RAW/tests_$name.raw" 2>&1
    echo "exit $?" >>"$RAW/tests_$name.raw") &
 done
 timeout 60 "$BIN/errors" 2>&1 | grep -E "test result|FAILED|unavailable|available" >"$RAW/tests_errors.log"
@@ -98,7 +99,7 @@ best=$(awk -F, 'NR > 1 && $2 == "cuda_kernel" && $4 == 4096 { t[$1] += $5 + $6 }
   done)
 best=${best:-default}
 echo "forward variant: $best (${VARENV[$best]})" | tee "$OUT/bench.log"
-env ${VARENV[$best]} timeout 240 "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
+env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
 
 section "summary"
 grep -h "test result" "$RAW"/tests_*.raw | sort | uniq -c
