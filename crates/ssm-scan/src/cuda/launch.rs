@@ -35,6 +35,8 @@ fn env_override(key: &str, allowed: &[usize], default: usize) -> usize {
 pub const TILE_ROWS: usize = 32;
 /// Channels per thread of the tiled forward (`RPT` in the kernel): 2 halves the shared-memory
 /// reads of B and C per state update. `SSM_SCAN_FWD_RPT` (1 or 2) overrides it, for measuring.
+/// On the H100 at batch 8, D 1536 all of RPT = 2, BC16 and EXP_FMA = 1 are slower than these
+/// defaults (half the warps: bench-results/NOTES.md, v5).
 pub const FWD_ROWS_PER_THREAD: usize = 1;
 /// Whether the tiled forward stages bf16 B and C as their 16-bit values (`BC16`; exact, half the
 /// shared-memory bytes per read). `SSM_SCAN_FWD_BC16=0|1` overrides the default, for measuring.
