@@ -36,7 +36,8 @@ section() { echo; echo "=== $* ($(date +%T)) ==="; }
 # BENCH_VARIANTS pick which are tested and timed.
 declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1" [rpt2]="SSM_SCAN_FWD_RPT=2"
   [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1" [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1"
-  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_TILE_ROWS_FWD=16")
+  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_TILE_ROWS_FWD=16" [tg8]="SSM_SCAN_FWD_TG=8"
+  [tg8_rpt2]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_RPT=2")
 TEST_VARIANTS=${TEST_VARIANTS:-rpt1 rpt2 bc16 fma1}
 BENCH_VARIANTS=${BENCH_VARIANTS:-rpt1 rpt2 bc16 fma1 rpt2_tr16}
 

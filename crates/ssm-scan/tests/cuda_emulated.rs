@@ -11,11 +11,15 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0 };
-const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0 };
-const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 0 };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 4 };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0, threads_per_channel: 4 };
+const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 0, threads_per_channel: 4 };
+/// Eight threads per channel (2 states each), 16 channels per block.
+const TG8: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 8 };
+/// ... with two channels per thread and one of its two states through the FMA-pipe 2^x.
+const TG8_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 1, threads_per_channel: 8 };
 /// Two of each thread's four states through the FMA-pipe 2^x.
-const FMA2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 2 };
+const FMA2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 2, threads_per_channel: 4 };
 
 fn compiler() -> bool {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
@@ -70,6 +74,10 @@ fn emulated_tiled_kernels_match_reference_f32() {
         (partial, f, RPT1),
         (plain, f, RPT2),
         (plain, f, FMA2),
+        (full, f, TG8),
+        (grouped, f, TG8),
+        (partial, f, TG8),
+        (partial, f, TG8_RPT2),
     ]);
 }
 
@@ -81,7 +89,7 @@ fn emulated_tiled_kernels_match_reference_bf16() {
     let full = Case { batch: 2, dim: 64, seed: 8, ..Case::new(1000, 16, 1) };
     let partial = Case { batch: 1, dim: 48, seed: 9, with_z: false, ..Case::new(131, 16, 1) };
     let b = Kind::BFloat16;
-    check_all(&[(full, b, RPT1), (full, b, RPT2), (full, b, BC16), (partial, b, BC16), (full, b, FMA2)]);
+    check_all(&[(full, b, RPT1), (full, b, RPT2), (full, b, BC16), (partial, b, BC16), (full, b, FMA2), (full, b, TG8), (partial, b, TG8_RPT2)]);
 }
 
 #[test]

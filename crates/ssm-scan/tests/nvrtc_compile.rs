@@ -47,10 +47,12 @@ fn all_configurations_compile_without_local_arrays() {
     // The tiled forward's variants (channels per thread, bf16 B/C staging), selected through the
     // environment for measuring: each compiles without local arrays. (One test function, so no
     // other test of this binary reads the variables meanwhile.)
-    for (rpt, bc16, fma) in [("1", "0", "0"), ("2", "0", "0"), ("2", "1", "0"), ("1", "1", "0"), ("2", "1", "1"), ("1", "0", "2")] {
+    let variants = [("1", "0", "0", "4"), ("2", "0", "0", "4"), ("2", "1", "0", "4"), ("1", "1", "0", "4"), ("2", "1", "1", "4"), ("1", "0", "2", "4"), ("1", "0", "0", "8"), ("2", "1", "1", "8")];
+    for (rpt, bc16, fma, tg) in variants {
         std::env::set_var("SSM_SCAN_FWD_RPT", rpt);
         std::env::set_var("SSM_SCAN_FWD_BC16", bc16);
         std::env::set_var("SSM_SCAN_FWD_EXP_FMA", fma);
+        std::env::set_var("SSM_SCAN_FWD_TG", tg);
         for &n in &[4usize, 16] {
             for &bf16 in &[false, true] {
                 let shape = ScanShape {
@@ -67,8 +69,8 @@ fn all_configurations_compile_without_local_arrays() {
                 };
                 assert!(ssm_scan::cuda::launch::tile_forward(&shape));
                 let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, true, false, (9, 0))
-                    .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} EXP_FMA={fma} N={n} bf16={bf16}: {e}"));
-                assert!(!ptx.contains(".local"), "RPT={rpt} BC16={bc16} EXP_FMA={fma} N={n} bf16={bf16}: local memory in PTX");
+                    .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} N={n} bf16={bf16}: {e}"));
+                assert!(!ptx.contains(".local"), "RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} N={n} bf16={bf16}: local memory in PTX");
                 checked += 1;
             }
         }
@@ -76,6 +78,7 @@ fn all_configurations_compile_without_local_arrays() {
     std::env::remove_var("SSM_SCAN_FWD_RPT");
     std::env::remove_var("SSM_SCAN_FWD_BC16");
     std::env::remove_var("SSM_SCAN_FWD_EXP_FMA");
+    std::env::remove_var("SSM_SCAN_FWD_TG");
     // The on-disk cache holds the compiled modules.
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files > 0 && checked > 0);

@@ -46,6 +46,9 @@ static HostDim3 blockDim, gridDim;
 struct alignas(16) float4 {
   float x, y, z, w;
 };
+struct alignas(8) float2 {
+  float x, y;
+};
 struct alignas(16) uint4 {
   unsigned int x, y, z, w;
 };

@@ -44,25 +44,43 @@ pub const FWD_BC16: bool = false;
 /// Of each thread's 4 states, how many take 2^x from an FMA-pipe polynomial instead of the MUFU
 /// unit (`EXP_FMA` in the kernel). `SSM_SCAN_FWD_EXP_FMA` (0 to 4) overrides it, for measuring.
 pub const FWD_EXP_FMA: usize = 0;
+/// Threads per channel of the tiled forward (`TG` in the kernel; 16 / TG states each): 8 doubles
+/// the warps of a launch (the forward's blocks then hold half the channels). `SSM_SCAN_FWD_TG`
+/// (4 or 8) overrides it, for measuring.
+pub const FWD_THREADS_PER_CHANNEL: usize = 4;
 
-/// The layout of the tiled forward: channels per thread, the bf16 B/C staging, and how many
-/// states per thread take the FMA-pipe 2^x.
+/// The layout of the tiled forward: channels per thread, the bf16 B/C staging, how many states
+/// per thread take the FMA-pipe 2^x, and threads per channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FwdVariant {
     pub rows_per_thread: usize,
     pub bc16: bool,
     pub exp_fma: usize,
+    pub threads_per_channel: usize,
 }
 
 impl FwdVariant {
-    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_EXP_FMA` overrides of this process.
-    /// BC16 applies to bf16 inputs only.
+    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_EXP_FMA` / `_TG` overrides of this
+    /// process. BC16 applies to bf16 inputs with 4 threads per channel only.
     pub fn from_env(bf16: bool) -> Self {
+        let threads_per_channel = env_override("SSM_SCAN_FWD_TG", &[4, 8], FWD_THREADS_PER_CHANNEL);
         FwdVariant {
             rows_per_thread: env_override("SSM_SCAN_FWD_RPT", &[1, 2], FWD_ROWS_PER_THREAD),
-            bc16: bf16 && env_override("SSM_SCAN_FWD_BC16", &[0, 1], FWD_BC16 as usize) == 1,
-            exp_fma: env_override("SSM_SCAN_FWD_EXP_FMA", &[0, 1, 2, 3, 4], FWD_EXP_FMA),
+            bc16: bf16 && threads_per_channel == 4 && env_override("SSM_SCAN_FWD_BC16", &[0, 1], FWD_BC16 as usize) == 1,
+            exp_fma: env_override("SSM_SCAN_FWD_EXP_FMA", &[0, 1, 2, 3, 4], FWD_EXP_FMA).min(16 / threads_per_channel),
+            threads_per_channel,
         }
+    }
+
+    /// Channels per block of the tiled forward: the tile rows at 4 threads per channel, fewer
+    /// with more threads per channel (the same threads per block).
+    pub fn tile_rows(&self) -> usize {
+        tile_rows(false) * 4 / self.threads_per_channel
+    }
+
+    /// Threads per block of the tiled forward.
+    pub fn block_threads(&self) -> usize {
+        self.tile_rows() * self.threads_per_channel / self.rows_per_thread
     }
 }
 /// Steps per chunk of the tiled forward (`TT`); also the segment of the tiled kernels (the

@@ -147,9 +147,8 @@ pub(crate) fn forward_on(
     ];
     let name = "selective_scan_fwd";
     if tiled {
-        let tr = launch::tile_rows(false);
-        let grid = (shape.batch * shape.dim.div_ceil(tr)) as u32;
-        runner.run(&defines, name, grid, (4 * tr / variant.rows_per_thread) as u32, 0, &args)?;
+        let grid = (shape.batch * shape.dim.div_ceil(variant.tile_rows())) as u32;
+        runner.run(&defines, name, grid, variant.block_threads() as u32, 0, &args)?;
     } else {
         let rows = shape.batch * shape.dim;
         let rows_per_block = cfg.warps_fwd * cfg.rows_per_warp;
@@ -164,7 +163,8 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
     let mut defines = cfg.defines(shape, bf16, softplus);
     if tiled {
         defines.push(("TT".into(), launch::TILE_STEPS as i64));
-        defines.push(("TR".into(), launch::tile_rows(false) as i64));
+        defines.push(("TR".into(), variant.tile_rows() as i64));
+        defines.push(("TG".into(), variant.threads_per_channel as i64));
         defines.push(("RPT".into(), variant.rows_per_thread as i64));
         defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
         defines.push(("EXP_FMA".into(), variant.exp_fma as i64));

@@ -429,14 +429,18 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #ifndef TR
 #define TR 32                             // channels per block (set by the host)
 #endif
-#define TG 4
+#ifndef TG
+#define TG 4                              // threads per channel (4 or 8; the forward's is set by the host)
+#endif
+#define SPT (16 / TG)                     // states per thread
 #ifndef RPT
 #define RPT 1                             // channels per thread of the tiled forward (1 or 2)
 #endif
 #define NTHR (TR * TG / RPT)
 #define TP (TT + 4)                       // padded row stride of the (row, t) tiles
 #define YPS (TR * TP + 8)                 // stride of the partial-sum planes (bank offset)
-#define UNITS (TR * TT / 8 / NTHR)        // 8-element units of u / Δ / z per thread per chunk
+#define UN (TR * TT / 8)                  // 8-element units of u / Δ / z per chunk
+#define UNITS ((UN + NTHR - 1) / NTHR)    // ... per thread
 #define BCUN (16 * TT / 8)                // 8-element units of B (and of C) per chunk
 #define BCU ((BCUN + NTHR - 1) / NTHR)    // ... per thread
 #define PPU (8 / VEC)                     // 16-byte packs per unit
@@ -517,7 +521,12 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #define EXP_FMA 0                         // of each thread's 4 states, how many take ex2_fma
 #endif
 #define EX2_STATE(k, x) ((k) < EXP_FMA ? ex2_fma(x) : ex2_ftz(x))
-#if RPT == 1
+#if BC16 && SPT != 4
+#error "BC16 takes 4 states per thread (TG = 4)"
+#endif
+#if TG == 8
+#define FWD_MIN_BLOCKS (768 / NTHR)
+#elif RPT == 1
 #define FWD_MIN_BLOCKS (512 / NTHR)
 #else
 #define FWD_MIN_BLOCKS (256 / NTHR)
@@ -556,7 +565,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   int trow[RPT];
   bool rvalid[RPT];
   long long row[RPT];
-  float a2[RPT][4], h[RPT][4];
+  float a2[RPT][SPT], h[RPT][SPT];
 #pragma unroll
   for (int j = 0; j < RPT; ++j) {
     trow[j] = p + j * (TR / RPT);
@@ -564,8 +573,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     rvalid[j] = d < dim;
     row[j] = (long long)b * dim + (rvalid[j] ? d : 0);
 #pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      const int n = g * 4 + k;
+    for (int k = 0; k < SPT; ++k) {
+      const int n = g * SPT + k;
       const bool nv = rvalid[j] && n < NSTATE;
       a2[j][k] = nv ? A[d * NSTATE + n] * LOG2E : 0.f;
 #if HAS_H0
@@ -587,6 +596,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
       const int e = tid + q * NTHR;
+      if (UN % NTHR != 0 && e >= UN) continue;
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
       const int nvalid = dd < dim ? min(8, len - (c0 + tt)) : 0;
@@ -617,6 +627,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
       const int e = tid + q * NTHR;
+      if (UN % NTHR != 0 && e >= UN) continue;
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
       const bool rv = dd < dim;
@@ -694,6 +705,18 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
 #pragma unroll
       for (int ii = 0; ii < 4; ++ii) {
+#if SPT == 2
+        // 8 threads per channel, 2 states each: twice the warps for the same B/C bytes per update.
+        const float2 b2 = *reinterpret_cast<const float2*>(&s_b[(i4 + ii) * 16 + g * 2]);
+        const float2 c2 = *reinterpret_cast<const float2*>(&s_c[(i4 + ii) * 16 + g * 2]);
+#pragma unroll
+        for (int j = 0; j < RPT; ++j) {
+          const float dt = dts[j][ii], du = dus[j][ii];
+          h[j][0] = EX2_STATE(0, dt * a2[j][0]) * h[j][0] + du * b2.x;
+          h[j][1] = EX2_STATE(1, dt * a2[j][1]) * h[j][1] + du * b2.y;
+          yp[j][ii] = c2.x * h[j][0] + c2.y * h[j][1];
+        }
+#else
 #if BC16
         const float4 b4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_b[(i4 + ii) * 16 + g * 4]));
         const float4 c4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_c[(i4 + ii) * 16 + g * 4]));
@@ -710,6 +733,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
           h[j][3] = EX2_STATE(3, dt * a2[j][3]) * h[j][3] + du * b4.w;
           yp[j][ii] = c4.x * h[j][0] + c4.y * h[j][1] + c4.z * h[j][2] + c4.w * h[j][3];
         }
+#endif
       }
 #pragma unroll
       for (int j = 0; j < RPT; ++j)
@@ -723,8 +747,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         if (tend % SEG == 0 || tend >= len) {
           const int seg = (min(tend, len) - 1) / SEG;
 #pragma unroll
-          for (int k = 0; k < 4; ++k) {
-            const int n = g * 4 + k;
+          for (int k = 0; k < SPT; ++k) {
+            const int n = g * SPT + k;
             if (n < NSTATE) ckpt[(row[j] * nseg + seg) * NSTATE + n] = h[j][k];
           }
         }
@@ -736,6 +760,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
       const int e = tid + q * NTHR;
+      if (UN % NTHR != 0 && e >= UN) continue;
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
       if (dd >= dim) continue;
@@ -776,8 +801,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   for (int j = 0; j < RPT; ++j) {
     if (rvalid[j]) {
 #pragma unroll
-      for (int k = 0; k < 4; ++k) {
-        const int n = g * 4 + k;
+      for (int k = 0; k < SPT; ++k) {
+        const int n = g * SPT + k;
         if (n < NSTATE) last[row[j] * NSTATE + n] = h[j][k];
       }
     }
