@@ -7,10 +7,21 @@ use ssm_train::{MetricRow, Split};
 use tch::{Device, Kind, Reduction, Tensor};
 
 pub fn to_tensors(batch: &Batch, device: Device) -> (Tensor, Tensor) {
-    let shape = [batch.batch as i64, batch.seq_len as i64];
-    let inputs = Tensor::from_slice(&batch.inputs).view(shape).to_device(device);
-    let targets = Tensor::from_slice(&batch.targets).view(shape).to_device(device);
-    (inputs, targets)
+    (inputs_tensor(batch, device), targets_tensor(batch, device))
+}
+
+/// The batch's inputs as a (batch, length) tensor on `device`.
+pub fn inputs_tensor(batch: &Batch, device: Device) -> Tensor {
+    rows_tensor(batch, &batch.inputs, device)
+}
+
+/// The batch's targets as a (batch, length) tensor on `device`.
+pub fn targets_tensor(batch: &Batch, device: Device) -> Tensor {
+    rows_tensor(batch, &batch.targets, device)
+}
+
+fn rows_tensor(batch: &Batch, values: &[i64], device: Device) -> Tensor {
+    Tensor::from_slice(values).view([batch.batch as i64, batch.seq_len as i64]).to_device(device)
 }
 
 /// Cross-entropy over the scored positions (targets ≠ −100), and (correct, scored) counts of the

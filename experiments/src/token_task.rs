@@ -19,7 +19,7 @@ use ssm_tasks::{rng_for, task_from_options, Batch, FixedSet, Stream, Task};
 use ssm_train::{LossPositions, MetricRow, Objective, Split, StepOutput, TrainConfig, Trainer};
 use tch::{nn, Device, Tensor};
 
-use crate::eval::{accuracy, evaluate_lengths, loss, to_tensors, EvalSet, TestOptions};
+use crate::eval::{accuracy, evaluate_lengths, inputs_tensor, loss, score, targets_tensor, EvalSet, TestOptions};
 use crate::length_report::Published;
 use crate::{ExperimentKind, RunConfig, RunContext, RunResult, SummaryRow};
 
@@ -264,15 +264,15 @@ pub fn training_targets(batch: &Batch, positions: LossPositions) -> Batch {
 /// The training loss of `logits` (batch, length, vocabulary) on `batch` over `positions`, and
 /// the (correct, scored) counts on the answer alone, as evaluation counts them.
 pub fn training_loss(logits: &Tensor, batch: &Batch, positions: LossPositions) -> (Tensor, i64, i64) {
-    let device = logits.device();
-    let (_, answer) = to_tensors(batch, device);
-    let (correct, count) = accuracy(logits, &answer);
-    let loss = match positions {
-        // The answer's targets serve the loss as they are: no copy of the batch, no second tensor.
-        LossPositions::Answer => loss(logits, &answer),
-        LossPositions::All => loss(logits, &to_tensors(&training_targets(batch, positions), device).1),
-    };
-    (loss, correct, count)
+    let answer = targets_tensor(batch, logits.device());
+    match positions {
+        LossPositions::Answer => score(logits, &answer),
+        LossPositions::All => {
+            let (correct, count) = accuracy(logits, &answer);
+            let every = targets_tensor(&training_targets(batch, positions), logits.device());
+            (loss(logits, &every), correct, count)
+        }
+    }
 }
 
 /// Training batch `s` is a function of the seed and `s` alone (fresh, or the fixed set's order),
@@ -297,8 +297,7 @@ impl Objective for TokenObjective<'_> {
             }
             TrainData::Fixed(set) => set.batch_at(step),
         };
-        let (inputs, _) = to_tensors(&batch, self.device);
-        let logits = self.model.forward(&inputs, true);
+        let logits = self.model.forward(&inputs_tensor(&batch, self.device), true);
         let (loss, correct, count) = training_loss(&logits, &batch, self.loss_positions);
         Ok(StepOutput { loss, correct, count, tokens: self.train_len * batch.batch })
     }

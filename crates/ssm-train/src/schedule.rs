@@ -7,17 +7,12 @@ pub fn lr_at(cfg: &TrainConfig, step: usize) -> f64 {
     if step < warmup {
         return (step + 1) as f64 / warmup as f64;
     }
-    match cfg.schedule {
-        ScheduleKind::Constant => 1.0,
-        ScheduleKind::Cosine | ScheduleKind::Linear => {
-            let total = (cfg.steps.get() - warmup).max(1) as f64;
-            let t = ((step - warmup) as f64 / total).min(1.0);
-            let floor = cfg.min_lr_ratio.get();
-            let decay = match cfg.schedule {
-                ScheduleKind::Linear => 1.0 - t,
-                _ => 0.5 * (1.0 + (std::f64::consts::PI * t).cos()),
-            };
-            floor + (1.0 - floor) * decay
-        }
-    }
+    let decay: fn(f64) -> f64 = match cfg.schedule {
+        ScheduleKind::Constant => return 1.0,
+        ScheduleKind::Cosine => |t| 0.5 * (1.0 + (std::f64::consts::PI * t).cos()),
+        ScheduleKind::Linear => |t| 1.0 - t,
+    };
+    let t = ((step - warmup) as f64 / (cfg.steps.get() - warmup).max(1) as f64).min(1.0);
+    let floor = cfg.min_lr_ratio.get();
+    floor + (1.0 - floor) * decay(t)
 }

@@ -441,6 +441,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #define YPS (TR * TP + 8)                 // stride of the partial-sum planes (bank offset)
 #define UN (TR * TT / 8)                  // 8-element units of u / Δ / z per chunk
 #define UNITS ((UN + NTHR - 1) / NTHR)    // ... per thread
+#define UNIT_IN(e) (UN % NTHR == 0 || (e) < UN)  // unit e exists (the last round may be partial)
 #define BCUN (16 * TT / 8)                // 8-element units of B (and of C) per chunk
 #define BCU ((BCUN + NTHR - 1) / NTHR)    // ... per thread
 #define PPU (8 / VEC)                     // 16-byte packs per unit
@@ -596,7 +597,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
       const int e = tid + q * NTHR;
-      if (UN % NTHR != 0 && e >= UN) continue;
+      if (!UNIT_IN(e)) continue;
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
       const int nvalid = dd < dim ? min(8, len - (c0 + tt)) : 0;
@@ -627,7 +628,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
       const int e = tid + q * NTHR;
-      if (UN % NTHR != 0 && e >= UN) continue;
+      if (!UNIT_IN(e)) continue;
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
       const bool rv = dd < dim;
@@ -760,7 +761,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
       const int e = tid + q * NTHR;
-      if (UN % NTHR != 0 && e >= UN) continue;
+      if (!UNIT_IN(e)) continue;
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
       if (dd >= dim) continue;
