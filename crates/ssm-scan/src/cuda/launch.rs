@@ -179,8 +179,10 @@ impl Config {
 /// The CUDA context (the device's primary context, shared with libtorch) of a device.
 pub fn context(device: usize) -> Result<Arc<CudaContext>> {
     static CTX: OnceLock<Mutex<HashMap<usize, Arc<CudaContext>>>> = OnceLock::new();
-    // SAFETY: only tries to dlopen the driver library.
-    if !unsafe { sys::is_culib_present() } {
+    static DRIVER_PRESENT: OnceLock<bool> = OnceLock::new();
+    // SAFETY: only tries to dlopen the driver library (once per process: the probe opens and
+    // closes it, see `nvrtc_cache::nvrtc_present`).
+    if !*DRIVER_PRESENT.get_or_init(|| unsafe { sys::is_culib_present() }) {
         return Err(ScanError::Unavailable {
             backend: "cuda",
             reason: "the CUDA driver library (libcuda.so) was not found on the loader path".into(),
