@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # Selective-scan checks and benchmark on the GPU machine. Run from the repo root there, after
 # tools/gpu/scan_build.sh (here) has put the release binaries into .carry/scan:
-#   [TEST_VARIANTS="rpt2 bc16"] [BENCH_VARIANTS="rpt1 rpt2"] [SCAN_BENCH_ARGS="--lengths 4096"] \
-#   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] \
+#   [TEST_VARIANTS="bc16r1 yred"] [BENCH_VARIANTS="bc16r1 rpt1"] [SCAN_BENCH_ARGS="--lengths 4096"] \
+#   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] [SAN_VARIANTS="default rpt2"] [LAB_BIN=.carry/bin/ssm-lab] \
 #   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
-#    variant, the variants in parallel: RPT=1 (one channel per thread), RPT=2 (two), BC16
-#    (RPT=2 with bf16 B/C staged as 16-bit values) and fma1 (BC16 with one of each thread's four
-#    states' 2^x on the FMA pipe);
-# 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192);
-# 3. compute-sanitizer memcheck and racecheck on small cases (skipped with `quick`; only the
-#    tiled kernels with full blocks with `short`);
-# 4. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy), with
-#    the fastest variant whose tests passed.
+#    variant, the variants in parallel: bc16r1 (the default: one channel per thread, bf16 B/C
+#    staged as 16-bit values), yred (bc16r1 with the partial sums added by shuffles), rpt1
+#    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C), fma1
+#    (bc16 with one of each thread's four states' 2^x on the FMA pipe), tg8 (8 threads per
+#    channel);
+# 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192; a name given twice
+#    is timed twice, and the choice below takes the mean);
+# 3. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy), with
+#    the fastest variant whose tests passed: scan_bench, or `ssm-lab bench scan` (with its
+#    plots) when LAB_BIN names the binary;
+# 4. compute-sanitizer memcheck and racecheck (skipped with `quick`; with `short`, on the tiled
+#    kernels with full blocks, once per name in SAN_VARIANTS).
 # The NVRTC compile check of every configuration needs no GPU: it runs here with `just test`
 # when libnvrtc is on the loader path. Prints a short table last; logs and CSVs go to $OUT (or
-# /tmp/scan-out): device.txt, tests.log, sanitizer.log, scan_variants.csv, scan_bench.{csv,md}, bench.log.
+# /tmp/scan-out): device.txt, tests.log, sanitizer.log, scan_variants.csv, bench.log and the
+# benchmark's files.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.carry/scan
 OUT=${OUT:-/tmp/scan-out}
-RAW=/tmp/scan-raw   # full logs; $OUT keeps the 7 files a device call brings back
+RAW=/tmp/scan-raw   # full logs; $OUT keeps the files a device call brings back
 mkdir -p "$OUT" "$RAW"
 TORCH_LIB=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 NV_LIB=$(dirname "$TORCH_LIB")/../nvidia/cu13/lib
@@ -34,12 +39,15 @@ section() { echo; echo "=== $* ($(date +%T)) ==="; }
 
 # The forward variants by name (the environment that selects each); TEST_VARIANTS and
 # BENCH_VARIANTS pick which are tested and timed.
-declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1" [rpt2]="SSM_SCAN_FWD_RPT=2"
-  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1" [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1"
-  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_TILE_ROWS_FWD=16" [tg8]="SSM_SCAN_FWD_TG=8"
+declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0"
+  [rpt2]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0"
+  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1" [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0"
+  [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1"
+  [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1"
+  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_TILE_ROWS_FWD=16" [tg8]="SSM_SCAN_FWD_TG=8"
   [tg8_rpt2]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_RPT=2")
-TEST_VARIANTS=${TEST_VARIANTS:-rpt1 rpt2 bc16 fma1}
-BENCH_VARIANTS=${BENCH_VARIANTS:-rpt1 rpt2 bc16 fma1 rpt2_tr16}
+TEST_VARIANTS=${TEST_VARIANTS:-bc16r1 rpt1}
+BENCH_VARIANTS=${BENCH_VARIANTS:-bc16r1 rpt1}
 
 section "CUDA tests, one process per forward variant"
 for name in $TEST_VARIANTS; do
@@ -65,42 +73,48 @@ for name in $BENCH_VARIANTS; do
   sed "1!s/^/$name,/; 1s/^/variant,/" "/tmp/var_$name/scan_bench.csv" 2>/dev/null
 done | awk 'NR == 1 || !/^variant/' | tee "$OUT/scan_variants.csv"
 
-# Sanitizers run the tiled forward with two channels per thread (rpt2) and with bc16.
+section "benchmark"
+# With the fastest forward variant at L = 4096 (f32 + bf16, fwd and fwd+bwd) whose tests passed.
+best=$(awk -F, 'NR > 1 && $2 == "cuda_kernel" && $4 == 4096 { t[$1] += $5 + $6; n[$1]++ } END { for (v in t) print t[v] / n[v], v }' \
+  "$OUT/scan_variants.csv" 2>/dev/null | sort -n | while read -r _ v; do
+    if grep -q "^exit 0" "$RAW/tests_$v.raw" 2>/dev/null; then echo "$v"; break; fi
+  done)
+best=${best:-default}
+echo "forward variant: $best (${VARENV[$best]})" | tee "$OUT/bench.log"
+if [ -n "${LAB_BIN:-}" ]; then  # the ssm-lab binary: `bench scan`, with its plots
+  env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$LAB_BIN" bench scan --out "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
+else
+  env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
+fi
+
+
+# Sanitizers run the tiled forward with the process defaults (bc16r1), and with rpt2.
 san() {  # san TOOL TEST [variant]
-  env ${VARENV[${3:-rpt2}]} timeout 120 compute-sanitizer --tool "$1" --error-exitcode 9 "$BIN/cuda_vs_reference" "$2" 2>&1 \
+  env ${VARENV[${3:-default}]} timeout 120 compute-sanitizer --tool "$1" --error-exitcode 9 "$BIN/cuda_vs_reference" "$2" 2>&1 \
     | grep -E "SUMMARY|test result|Invalid|out of bounds|hazard" | head -8
 }
 case "${1:-}" in
   quick) ;;
   short)
     section "compute-sanitizer memcheck and racecheck (tiled kernels, full blocks)"
-    { san memcheck cuda_tiled_kernels_with_full_blocks; san racecheck cuda_tiled_kernels_with_full_blocks
-      echo "-- bc16"; san racecheck cuda_tiled_kernels_with_full_blocks bc16; } 2>&1 | tee "$OUT/sanitizer.log"
+    for v in ${SAN_VARIANTS:-default rpt2}; do
+      echo "-- $v"; san memcheck cuda_tiled_kernels_with_full_blocks "$v"; san racecheck cuda_tiled_kernels_with_full_blocks "$v"
+    done 2>&1 | tee "$OUT/sanitizer.log"
     ;;
   *)
     section "compute-sanitizer memcheck and racecheck"
     # memcheck: the row kernels at N = 256 and with grouped B/C, the tiled kernels; racecheck:
-    # the tiled forward alone, then the tiled kernels with full blocks (rpt2, then bc16).
+    # the tiled forward alone, then the tiled kernels with full blocks (defaults, then rpt2).
     {
       san memcheck cuda_large_state_and_many_rows
       san memcheck cuda_tiled_kernels_with_full_blocks
       san racecheck cuda_matches_cpu_kernel_and_auto_picks_cuda
       san racecheck cuda_tiled_kernels_with_full_blocks
-      echo "-- bc16"
-      san racecheck cuda_tiled_kernels_with_full_blocks bc16
+      echo "-- rpt2"
+      san racecheck cuda_tiled_kernels_with_full_blocks rpt2
     } 2>&1 | tee "$OUT/sanitizer.log"
     ;;
 esac
-
-section "benchmark"
-# With the fastest forward variant at L = 4096 (f32 + bf16, fwd and fwd+bwd) whose tests passed.
-best=$(awk -F, 'NR > 1 && $2 == "cuda_kernel" && $4 == 4096 { t[$1] += $5 + $6 } END { for (v in t) print t[v], v }' \
-  "$OUT/scan_variants.csv" 2>/dev/null | sort -n | while read -r _ v; do
-    if grep -q "^exit 0" "$RAW/tests_$v.raw" 2>/dev/null; then echo "$v"; break; fi
-  done)
-best=${best:-default}
-echo "forward variant: $best (${VARENV[$best]})" | tee "$OUT/bench.log"
-env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
 
 section "summary"
 grep -h "test result" "$RAW"/tests_*.raw | sort | uniq -c

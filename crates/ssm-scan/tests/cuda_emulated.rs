@@ -11,15 +11,23 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 4 };
-const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0, threads_per_channel: 4 };
-const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 0, threads_per_channel: 4 };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: false };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: false };
+const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 0, threads_per_channel: 4, yred: false };
+/// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
+/// update at the default's warps per launch.
+const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, exp_fma: 0, threads_per_channel: 4, yred: false };
 /// Eight threads per channel (2 states each), 16 channels per block.
-const TG8: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 8 };
+const TG8: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 8, yred: false };
 /// ... with two channels per thread and one of its two states through the FMA-pipe 2^x.
-const TG8_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 1, threads_per_channel: 8 };
+const TG8_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 1, threads_per_channel: 8, yred: false };
+/// The channel's partial sums added with shuffles in the loop (the bf16 one with 16-bit B/C).
+const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: true };
+const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, exp_fma: 0, threads_per_channel: 4, yred: true };
+/// ... with two channels per thread.
+const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: true };
 /// Two of each thread's four states through the FMA-pipe 2^x.
-const FMA2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 2, threads_per_channel: 4 };
+const FMA2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 2, threads_per_channel: 4, yred: false };
 
 fn compiler() -> bool {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
@@ -78,6 +86,9 @@ fn emulated_tiled_kernels_match_reference_f32() {
         (grouped, f, TG8),
         (partial, f, TG8),
         (partial, f, TG8_RPT2),
+        (full, f, YRED),
+        (grouped, f, YRED_RPT2),
+        (partial, f, YRED),
     ]);
 }
 
@@ -89,7 +100,19 @@ fn emulated_tiled_kernels_match_reference_bf16() {
     let full = Case { batch: 2, dim: 64, seed: 8, ..Case::new(1000, 16, 1) };
     let partial = Case { batch: 1, dim: 48, seed: 9, with_z: false, ..Case::new(131, 16, 1) };
     let b = Kind::BFloat16;
-    check_all(&[(full, b, RPT1), (full, b, RPT2), (full, b, BC16), (partial, b, BC16), (full, b, FMA2), (full, b, TG8), (partial, b, TG8_RPT2)]);
+    check_all(&[
+        (full, b, RPT1),
+        (full, b, RPT2),
+        (full, b, BC16),
+        (partial, b, BC16),
+        (full, b, BC16_RPT1),
+        (partial, b, BC16_RPT1),
+        (full, b, FMA2),
+        (full, b, TG8),
+        (partial, b, TG8_RPT2),
+        (full, b, YRED_BC16),
+        (partial, b, YRED_BC16),
+    ]);
 }
 
 #[test]

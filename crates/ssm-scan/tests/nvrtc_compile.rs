@@ -47,12 +47,24 @@ fn all_configurations_compile_without_local_arrays() {
     // The tiled forward's variants (channels per thread, bf16 B/C staging), selected through the
     // environment for measuring: each compiles without local arrays. (One test function, so no
     // other test of this binary reads the variables meanwhile.)
-    let variants = [("1", "0", "0", "4"), ("2", "0", "0", "4"), ("2", "1", "0", "4"), ("1", "1", "0", "4"), ("2", "1", "1", "4"), ("1", "0", "2", "4"), ("1", "0", "0", "8"), ("2", "1", "1", "8")];
-    for (rpt, bc16, fma, tg) in variants {
+    let variants = [
+        ("1", "0", "0", "4", "0"),
+        ("2", "0", "0", "4", "0"),
+        ("2", "1", "0", "4", "0"),
+        ("1", "1", "0", "4", "0"),
+        ("2", "1", "1", "4", "0"),
+        ("1", "0", "2", "4", "0"),
+        ("1", "0", "0", "8", "0"),
+        ("2", "1", "1", "8", "0"),
+        ("1", "1", "0", "4", "1"),
+        ("2", "0", "0", "4", "1"),
+    ];
+    for (rpt, bc16, fma, tg, yred) in variants {
         std::env::set_var("SSM_SCAN_FWD_RPT", rpt);
         std::env::set_var("SSM_SCAN_FWD_BC16", bc16);
         std::env::set_var("SSM_SCAN_FWD_EXP_FMA", fma);
         std::env::set_var("SSM_SCAN_FWD_TG", tg);
+        std::env::set_var("SSM_SCAN_FWD_YRED", yred);
         for &n in &[4usize, 16] {
             for &bf16 in &[false, true] {
                 let shape = ScanShape {
@@ -69,14 +81,15 @@ fn all_configurations_compile_without_local_arrays() {
                 };
                 assert!(ssm_scan::cuda::launch::tile_forward(&shape));
                 let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, true, false, (9, 0))
-                    .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} N={n} bf16={bf16}: {e}"));
-                assert!(!ptx.contains(".local"), "RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} N={n} bf16={bf16}: local memory in PTX");
+                    .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} YRED={yred} N={n} bf16={bf16}: {e}"));
+                assert!(!ptx.contains(".local"), "RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} YRED={yred} N={n} bf16={bf16}: local memory in PTX");
                 checked += 1;
             }
         }
     }
     std::env::remove_var("SSM_SCAN_FWD_RPT");
     std::env::remove_var("SSM_SCAN_FWD_BC16");
+    std::env::remove_var("SSM_SCAN_FWD_YRED");
     std::env::remove_var("SSM_SCAN_FWD_EXP_FMA");
     std::env::remove_var("SSM_SCAN_FWD_TG");
     // The on-disk cache holds the compiled modules.

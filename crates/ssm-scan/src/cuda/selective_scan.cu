@@ -525,6 +525,13 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #if BC16 && SPT != 4
 #error "BC16 takes 4 states per thread (TG = 4)"
 #endif
+#ifndef YRED
+#define YRED 0                            // add the TG partial sums with shuffles in the loop
+#endif
+#if YRED && TG != 4
+#error "YRED takes 4 threads per channel (TG = 4)"
+#endif
+#define YPLANES (YRED ? 1 : TG)           // partial-sum planes the epilogue adds
 #if TG == 8
 #define FWD_MIN_BLOCKS (768 / NTHR)
 #elif RPT == 1
@@ -550,7 +557,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   __shared__ __align__(16) float s_b[TT * 16];
   __shared__ __align__(16) float s_c[TT * 16];
 #endif
-  __shared__ __align__(16) float s_yp[TG * YPS];
+  __shared__ __align__(16) float s_yp[YPLANES * YPS];
 
   const int tid = threadIdx.x;
   const int nblk = (dim + TR - 1) / TR;
@@ -737,8 +744,24 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #endif
       }
 #pragma unroll
-      for (int j = 0; j < RPT; ++j)
+      for (int j = 0; j < RPT; ++j) {
+#if YRED
+        // Transposed butterfly over the channel's 4 lanes (g = lane % 4): after the xor-2 round
+        // a lane holds the two steps 2·(g>>1) + {0, 1} summed over lanes {g, g^2}, after the
+        // xor-1 round step i4 + g summed over all 4; one 4-byte store per lane (conflict-free:
+        // rows are TP = TT + 4 words apart) instead of a 16-byte store per lane, and the
+        // epilogue reads one plane instead of TG.
+        const bool hi1 = g & 2, hi0 = g & 1;
+        float k0 = hi1 ? yp[j][2] : yp[j][0];
+        float k1 = hi1 ? yp[j][3] : yp[j][1];
+        k0 += __shfl_xor_sync(FULL_MASK, hi1 ? yp[j][0] : yp[j][2], 2);
+        k1 += __shfl_xor_sync(FULL_MASK, hi1 ? yp[j][1] : yp[j][3], 2);
+        const float k = (hi0 ? k1 : k0) + __shfl_xor_sync(FULL_MASK, hi0 ? k0 : k1, 1);
+        s_yp[trow[j] * TP + i4 + g] = k;
+#else
         *reinterpret_cast<float4*>(&s_yp[g * YPS + trow[j] * TP + i4]) = make_float4(yp[j][0], yp[j][1], yp[j][2], yp[j][3]);
+#endif
+      }
     }
     // Store the state at segment ends (and at the end of the sequence).
 #pragma unroll
@@ -771,7 +794,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       for (int i = 0; i < 8; i += 4) {
         float4 acc = *reinterpret_cast<const float4*>(&s_skip[o + i]);
 #pragma unroll
-        for (int gg = 0; gg < TG; ++gg) {
+        for (int gg = 0; gg < YPLANES; ++gg) {
           const float4 p = *reinterpret_cast<const float4*>(&s_yp[gg * YPS + o + i]);
           acc.x += p.x;
           acc.y += p.y;
