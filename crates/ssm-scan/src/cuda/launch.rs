@@ -55,6 +55,16 @@ pub const FWD_THREADS_PER_CHANNEL: usize = 4;
 /// one partial-sum plane for the epilogue instead of 4). `SSM_SCAN_FWD_YRED=0|1` overrides it,
 /// for measuring; it applies at 4 threads per channel.
 pub const FWD_YRED: bool = false;
+/// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
+/// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
+/// only when L is a multiple of the vector width). `SSM_SCAN_BWD_PAIRS=0|1` overrides it, for
+/// measuring.
+pub const BWD_PAIRS: bool = true;
+
+/// [`BWD_PAIRS`], or the `SSM_SCAN_BWD_PAIRS` override of this process.
+pub fn bwd_pairs() -> bool {
+    env_override("SSM_SCAN_BWD_PAIRS", &[0, 1], BWD_PAIRS as usize) == 1
+}
 
 /// The layout of the tiled forward: channels per thread, the bf16 B/C staging, how many states
 /// per thread take the FMA-pipe 2^x, threads per channel, and where the partial sums are added.

@@ -184,6 +184,7 @@ fn bwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
     if tiled {
         defines.push(("TT".into(), launch::TILE_STEPS as i64));
         defines.push(("TR".into(), launch::tile_rows(true) as i64));
+        defines.push(("BWD_PAIRS".into(), launch::bwd_pairs() as i64));
         defines.push(("KERNEL_BWD_TILE".into(), 1));
     } else {
         defines.push(("WARPS".into(), cfg.warps_bwd as i64));

@@ -52,6 +52,24 @@ struct alignas(16) Pack {
 
 __device__ __forceinline__ Pack load_pack(const input_t* p) { return *reinterpret_cast<const Pack*>(p); }
 
+// Two consecutive input_t (one 4- or 8-byte access; p must be aligned to it).
+struct alignas(2 * sizeof(input_t)) Pair {
+  input_t v[2];
+};
+
+__device__ __forceinline__ void load_pair(const input_t* p, float (&out)[2]) {
+  const Pair q = *reinterpret_cast<const Pair*>(p);
+  out[0] = to_f(q.v[0]);
+  out[1] = to_f(q.v[1]);
+}
+
+__device__ __forceinline__ void store_pair(input_t* p, const float (&in)[2]) {
+  Pair q;
+  q.v[0] = from_f(in[0]);
+  q.v[1] = from_f(in[1]);
+  *reinterpret_cast<Pair*>(p) = q;
+}
+
 __device__ __forceinline__ void store_pack(input_t* p, const float* in) {
   Pack pk;
 #pragma unroll
@@ -1257,6 +1275,9 @@ selective_scan_bwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 //     the threads of each (d, t) finish du, dΔ, dz.
 // Dynamic shared memory (set by the host): see the offsets below.
 // ---------------------------------------------------------------------------------------------
+#ifndef BWD_PAIRS
+#define BWD_PAIRS 0                       // the epilogue's two steps as one aligned access
+#endif
 #define SB 8
 #define NSB (TT / SB)
 #define TPB (TT + 1)     // row stride of the (channel, t) tiles: scalar reads by channel
@@ -1535,40 +1556,69 @@ selective_scan_bwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
       // du, dΔ, dz of (d0 + er, t0 + ei0 + {0, 1}).
       if (evalid) {
+        // One step from its raw inputs and the partial sums of the sub-chunk's step i.
+        auto finish = [&](int i, float uv, float xv, float gv, float zv, float& o_du, float& o_dd, float& o_dz) {
+          float ps1 = 0.f, ps2 = 0.f, py = 0.f;
+#pragma unroll
+          for (int gg = 0; gg < TG; ++gg) {
+            ps1 += s_sp[(0 * TG + gg) * SPS + er * SPP + i];
+            ps2 += s_sp[(1 * TG + gg) * SPS + er * SPP + i];
+            py += s_sp[(2 * TG + gg) * SPS + er * SPP + i];
+          }
+          float dt, dsp, dy, gz;
+          pointwise(xv + ebias, gv, zv, dt, dsp, dy, gz);
+          o_du = edw * dy + dt * ps1;
+          const float ddt = (uv * ps1 + ps2) * dsp;
+          o_dd = ddt;
+          dbias_acc += ddt;
+          dD_acc += dy * uv;
+          o_dz = gz * (py + edw * uv);
+        };
+#if ALIGNED && BWD_PAIRS
+        // len is a multiple of the vector width and t0 + ei0 is even: both steps exist when
+        // the first does, and the pair is aligned. One 4-byte (bf16) or 8-byte (f32) access
+        // per tensor instead of two scalar ones.
+        if (t0 + ei0 < len) {
+          const long long idx = erow * len + t0 + ei0;
+          float uv[2], xv[2], gv[2] = {0.f, 0.f}, zv[2] = {0.f, 0.f}, o_du[2], o_dd[2], o_dz[2];
+          load_pair(u + idx, uv);
+          load_pair(delta + idx, xv);
+          if (dout != nullptr) load_pair(dout + idx, gv);
+#if HAS_Z
+          load_pair(z + idx, zv);
+#endif
+#pragma unroll
+          for (int j = 0; j < 2; ++j) finish(ei0 + j, uv[j], xv[j], gv[j], zv[j], o_du[j], o_dd[j], o_dz[j]);
+          store_pair(du_out + idx, o_du);
+          store_pair(ddelta_out + idx, o_dd);
+#if HAS_Z
+          store_pair(dz_out + idx, o_dz);
+#endif
+        }
+#else
 #pragma unroll
         for (int j = 0; j < 2; ++j) {
           const int i = ei0 + j, t = t0 + i;
           if (t < len) {
-            float ps1 = 0.f, ps2 = 0.f, py = 0.f;
-#pragma unroll
-            for (int gg = 0; gg < TG; ++gg) {
-              ps1 += s_sp[(0 * TG + gg) * SPS + er * SPP + i];
-              ps2 += s_sp[(1 * TG + gg) * SPS + er * SPP + i];
-              py += s_sp[(2 * TG + gg) * SPS + er * SPP + i];
-            }
             const long long idx = erow * len + t;
-            const float uv = to_f(u[idx]);
             const float gv = dout != nullptr ? to_f(dout[idx]) : 0.f;
 #if HAS_Z
             const float zv = to_f(z[idx]);
 #else
             const float zv = 0.f;
 #endif
-            float dt, dsp, dy, gz;
-            pointwise(to_f(delta[idx]) + ebias, gv, zv, dt, dsp, dy, gz);
-            du_out[idx] = from_f(edw * dy + dt * ps1);
-            const float ddt = (uv * ps1 + ps2) * dsp;
-            ddelta_out[idx] = from_f(ddt);
-            dbias_acc += ddt;
-            dD_acc += dy * uv;
+            float o_du, o_dd, o_dz;
+            finish(i, to_f(u[idx]), to_f(delta[idx]), gv, zv, o_du, o_dd, o_dz);
+            du_out[idx] = from_f(o_du);
+            ddelta_out[idx] = from_f(o_dd);
 #if HAS_Z
-            dz_out[idx] = from_f(gz * (py + edw * uv));
+            dz_out[idx] = from_f(o_dz);
 #else
-            (void)py;
-            (void)gz;
+            (void)o_dz;
 #endif
           }
         }
+#endif
       }
       __syncthreads();
     }
