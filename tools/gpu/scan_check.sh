@@ -7,7 +7,8 @@
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
 #    variant, the variants in parallel: yred (the default: one channel per thread, bf16 B/C
 #    staged as 16-bit values, the partial sums added by shuffles; yred_np with the backward's
-#    scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
+#    scalar epilogue accesses in place of pairs; epi with u and z kept in registers for the
+#    epilogue), bc16r1 (yred without the shuffles), rpt1
 #    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C), fma1
 #    (bc16 with one of each thread's four states' 2^x on the FMA pipe), tg8 (8 threads per
 #    channel);
@@ -45,6 +46,7 @@ declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_
   [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0" [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0"
   [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1"
   [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0"
+  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
   [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1 SSM_SCAN_FWD_YRED=0"
   [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_TILE_ROWS_FWD=16" [tg8]="SSM_SCAN_FWD_TG=8"
   [tg8_rpt2]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_RPT=2")

@@ -59,7 +59,10 @@ fn all_configurations_compile_without_local_arrays() {
         ("1", "1", "0", "4", "1"),
         ("2", "0", "0", "4", "1"),
     ];
-    for (rpt, bc16, fma, tg, yred) in variants {
+    for (i, (rpt, bc16, fma, tg, yred)) in variants.into_iter().enumerate() {
+        // Every other configuration with the epilogue's u and z in registers.
+        let epi = if i % 2 == 1 { "1" } else { "0" };
+        std::env::set_var("SSM_SCAN_FWD_EPI_REGS", epi);
         std::env::set_var("SSM_SCAN_FWD_RPT", rpt);
         std::env::set_var("SSM_SCAN_FWD_BC16", bc16);
         std::env::set_var("SSM_SCAN_FWD_EXP_FMA", fma);
@@ -81,8 +84,8 @@ fn all_configurations_compile_without_local_arrays() {
                 };
                 assert!(ssm_scan::cuda::launch::tile_forward(&shape));
                 let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, true, false, (9, 0))
-                    .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} YRED={yred} N={n} bf16={bf16}: {e}"));
-                assert!(!ptx.contains(".local"), "RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} YRED={yred} N={n} bf16={bf16}: local memory in PTX");
+                    .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} YRED={yred} EPI_REGS={epi} N={n} bf16={bf16}: {e}"));
+                assert!(!ptx.contains(".local"), "RPT={rpt} BC16={bc16} EXP_FMA={fma} TG={tg} YRED={yred} EPI_REGS={epi} N={n} bf16={bf16}: local memory in PTX");
                 checked += 1;
             }
         }
@@ -90,6 +93,7 @@ fn all_configurations_compile_without_local_arrays() {
     std::env::remove_var("SSM_SCAN_FWD_RPT");
     std::env::remove_var("SSM_SCAN_FWD_BC16");
     std::env::remove_var("SSM_SCAN_FWD_YRED");
+    std::env::remove_var("SSM_SCAN_FWD_EPI_REGS");
     std::env::remove_var("SSM_SCAN_FWD_EXP_FMA");
     std::env::remove_var("SSM_SCAN_FWD_TG");
     // The on-disk cache holds the compiled modules.

@@ -56,6 +56,10 @@ pub const FWD_THREADS_PER_CHANNEL: usize = 4;
 /// for measuring; it applies at 4 threads per channel. On the H100: 8% fewer shared-memory
 /// wavefronts, 1.5% faster (ncu), within the run-to-run noise of the benchmark.
 pub const FWD_YRED: bool = true;
+/// Whether the tiled forward keeps each unit's raw u and z in registers from staging to the
+/// epilogue and computes D u and silu(z) there (`EPI_REGS`: two shared-memory tiles fewer, at
+/// 3 instead of 4 blocks per SM). `SSM_SCAN_FWD_EPI_REGS=0|1` overrides it, for measuring.
+pub const FWD_EPI_REGS: bool = false;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
 /// only when L is a multiple of the vector width). `SSM_SCAN_BWD_PAIRS=0|1` overrides it, for
@@ -68,7 +72,8 @@ pub fn bwd_pairs() -> bool {
 }
 
 /// The layout of the tiled forward: channels per thread, the bf16 B/C staging, how many states
-/// per thread take the FMA-pipe 2^x, threads per channel, and where the partial sums are added.
+/// per thread take the FMA-pipe 2^x, threads per channel, where the partial sums are added, and
+/// whether the epilogue takes u and z from registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FwdVariant {
     pub rows_per_thread: usize,
@@ -76,11 +81,12 @@ pub struct FwdVariant {
     pub exp_fma: usize,
     pub threads_per_channel: usize,
     pub yred: bool,
+    pub epi_regs: bool,
 }
 
 impl FwdVariant {
-    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_EXP_FMA` / `_TG` / `_YRED` overrides
-    /// of this process. BC16 applies to bf16 inputs with 4 threads per channel only, YRED to 4
+    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_EXP_FMA` / `_TG` / `_YRED` /
+    /// `_EPI_REGS` overrides of this process. BC16 applies to bf16 inputs with 4 threads per channel only, YRED to 4
     /// threads per channel.
     pub fn from_env(bf16: bool) -> Self {
         let threads_per_channel = env_override("SSM_SCAN_FWD_TG", &[4, 8], FWD_THREADS_PER_CHANNEL);
@@ -90,6 +96,7 @@ impl FwdVariant {
             exp_fma: env_override("SSM_SCAN_FWD_EXP_FMA", &[0, 1, 2, 3, 4], FWD_EXP_FMA).min(16 / threads_per_channel),
             threads_per_channel,
             yred: threads_per_channel == 4 && env_override("SSM_SCAN_FWD_YRED", &[0, 1], FWD_YRED as usize) == 1,
+            epi_regs: env_override("SSM_SCAN_FWD_EPI_REGS", &[0, 1], FWD_EPI_REGS as usize) == 1,
         }
     }
 

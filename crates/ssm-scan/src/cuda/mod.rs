@@ -169,6 +169,7 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
         defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
         defines.push(("EXP_FMA".into(), variant.exp_fma as i64));
         defines.push(("YRED".into(), (variant.yred && variant.threads_per_channel == 4) as i64));
+        defines.push(("EPI_REGS".into(), variant.epi_regs as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {
         defines.push(("WARPS".into(), cfg.warps_fwd as i64));

@@ -550,8 +550,13 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #error "YRED takes 4 threads per channel (TG = 4)"
 #endif
 #define YPLANES (YRED ? 1 : TG)           // partial-sum planes the epilogue adds
+#ifndef EPI_REGS
+#define EPI_REGS 0                        // the epilogue takes u and z from registers
+#endif
 #if TG == 8
 #define FWD_MIN_BLOCKS (768 / NTHR)
+#elif RPT == 1 && EPI_REGS
+#define FWD_MIN_BLOCKS (384 / NTHR)       // room for the kept u and z (the benchmark shape has < 3 blocks per SM)
 #elif RPT == 1
 #define FWD_MIN_BLOCKS (512 / NTHR)
 #else
@@ -565,8 +570,10 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
                    int len, int groups_b, int groups_c, int nseg) {
   __shared__ __align__(16) float s_dt[TR * TP];
   __shared__ __align__(16) float s_du[TR * TP];
+#if !EPI_REGS
   __shared__ __align__(16) float s_skip[TR * TP];
   __shared__ __align__(16) float s_gate[TR * TP];
+#endif
 #if BC16
   // bf16 inputs: B and C staged as their raw 16-bit values (exact), half the bytes per read.
   __shared__ __align__(16) unsigned short s_b[TT * 16];
@@ -649,11 +656,26 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   load_chunk(0);
   for (int c0 = 0; c0 < len; c0 += TT) {
     __syncthreads();  // the previous chunk's epilogue is done with the tiles
+#if EPI_REGS
+    // EPI_REGS: the thread that stages a unit also finishes it, so it keeps the unit's raw u
+    // and z (the prefetch below overwrites ru, rz) and computes D u and silu(z) in the
+    // epilogue: two shared-memory tiles fewer (their stores and loads).
+    Unit eu[UNITS];
+#if HAS_Z
+    Unit ez[UNITS];
+#endif
+#endif
     // Stage: Δ' = softplus(Δ + bias), Δ'u, D u, silu(z) once per (d, t); B, C as (t, n).
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
       const int e = tid + q * NTHR;
       if (!UNIT_IN(e)) continue;
+#if EPI_REGS
+      eu[q] = ru[q];
+#if HAS_Z
+      ez[q] = rz[q];
+#endif
+#endif
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
       const bool rv = dd < dim;
@@ -662,7 +684,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #else
       const float bias = 0.f;
 #endif
-#if HAS_D
+#if HAS_D && !EPI_REGS
       const float dw = rv ? Dw[dd] : 0.f;
 #else
       const float dw = 0.f;
@@ -679,6 +701,10 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         dt = in ? dt : 0.f;  // identity step past the end
         vdt[i] = dt;
         vdu[i] = dt * uu;
+#if EPI_REGS
+        vsk[i] = vg[i] = 0.f;  // computed in the epilogue
+        (void)dw;
+#else
         vsk[i] = dw * uu;
 #if HAS_Z
         const float zz = unit_f(rz[q], i);
@@ -686,14 +712,17 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #else
         vg[i] = 1.f;
 #endif
+#endif
       }
       const int o = rr * TP + tt;
 #pragma unroll
       for (int i = 0; i < 8; i += 4) {
         *reinterpret_cast<float4*>(&s_dt[o + i]) = make_float4(vdt[i], vdt[i + 1], vdt[i + 2], vdt[i + 3]);
         *reinterpret_cast<float4*>(&s_du[o + i]) = make_float4(vdu[i], vdu[i + 1], vdu[i + 2], vdu[i + 3]);
+#if !EPI_REGS
         *reinterpret_cast<float4*>(&s_skip[o + i]) = make_float4(vsk[i], vsk[i + 1], vsk[i + 2], vsk[i + 3]);
         *reinterpret_cast<float4*>(&s_gate[o + i]) = make_float4(vg[i], vg[i + 1], vg[i + 2], vg[i + 3]);
+#endif
       }
     }
 #pragma unroll
@@ -808,9 +837,31 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       if (dd >= dim) continue;
       const int o = rr * TP + tt;
       float yv[8];
+#if EPI_REGS
+#if HAS_D
+      const float edw = Dw[dd];
+#else
+      const float edw = 0.f;
+#endif
+      float vsk[8], vg[8];
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        vsk[i] = edw * unit_f(eu[q], i);
+#if HAS_Z
+        const float zz = unit_f(ez[q], i);
+        vg[i] = __fdividef(zz, 1.f + ex2_ftz(-zz * LOG2E));
+#else
+        vg[i] = 1.f;
+#endif
+      }
+#endif
 #pragma unroll
       for (int i = 0; i < 8; i += 4) {
+#if EPI_REGS
+        float4 acc = make_float4(vsk[i], vsk[i + 1], vsk[i + 2], vsk[i + 3]);
+#else
         float4 acc = *reinterpret_cast<const float4*>(&s_skip[o + i]);
+#endif
 #pragma unroll
         for (int gg = 0; gg < YPLANES; ++gg) {
           const float4 p = *reinterpret_cast<const float4*>(&s_yp[gg * YPS + o + i]);
@@ -819,7 +870,11 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
           acc.z += p.z;
           acc.w += p.w;
         }
+#if EPI_REGS
+        const float4 gt = make_float4(vg[i], vg[i + 1], vg[i + 2], vg[i + 3]);
+#else
         const float4 gt = *reinterpret_cast<const float4*>(&s_gate[o + i]);
+#endif
         yv[i] = acc.x * gt.x;
         yv[i + 1] = acc.y * gt.y;
         yv[i + 2] = acc.z * gt.z;
