@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Selective-scan checks and benchmark on the GPU machine. Run from the repo root there, after
 # tools/gpu/scan_build.sh (here) has put the release binaries into .carry/scan:
-#   [TEST_VARIANTS="yred bc16r1"] [BENCH_VARIANTS="yred bc16r1 yred bc16r1"] [SCAN_BENCH_ARGS="--lengths 4096"] \
+#   [TEST_VARIANTS="epi yred"] [BENCH_VARIANTS="epi yred epi yred"] [SCAN_BENCH_ARGS="--lengths 4096"] \
 #   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] [SAN_VARIANTS="default rpt2"] [LAB_BIN=.carry/bin/ssm-lab] \
 #   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
-#    variant, the variants in parallel: yred (the default: one channel per thread, bf16 B/C
-#    staged as 16-bit values, the partial sums added by shuffles; yred_np with the backward's
-#    scalar epilogue accesses in place of pairs; epi with u and z kept in registers for the
-#    epilogue), bc16r1 (yred without the shuffles), rpt1
+#    variant, the variants in parallel: epi (the default: one channel per thread, bf16 B/C
+#    staged as 16-bit values, the partial sums added by shuffles, u and z kept in registers for
+#    the epilogue), yred (epi with D u and silu(z) staged in shared memory; yred_np with the
+#    backward's scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
 #    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C), fma1
 #    (bc16 with one of each thread's four states' 2^x on the FMA pipe), tg8 (8 threads per
 #    channel);
@@ -41,17 +41,17 @@ section() { echo; echo "=== $* ($(date +%T)) ==="; }
 
 # The forward variants by name (the environment that selects each); TEST_VARIANTS and
 # BENCH_VARIANTS pick which are tested and timed.
-declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0"
-  [rpt2]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0"
-  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0" [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0"
-  [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1"
-  [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0"
+declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
+  [rpt2]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
+  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0" [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
+  [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=0"
+  [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0 SSM_SCAN_FWD_EPI_REGS=0"
   [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1 SSM_SCAN_FWD_YRED=0"
-  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_TILE_ROWS_FWD=16" [tg8]="SSM_SCAN_FWD_TG=8"
-  [tg8_rpt2]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_RPT=2")
-TEST_VARIANTS=${TEST_VARIANTS:-yred bc16r1}
-BENCH_VARIANTS=${BENCH_VARIANTS:-yred bc16r1 yred bc16r1}
+  [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
+  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16" [tg8]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_EPI_REGS=0"
+  [tg8_rpt2]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_EPI_REGS=0")
+TEST_VARIANTS=${TEST_VARIANTS:-epi yred}
+BENCH_VARIANTS=${BENCH_VARIANTS:-epi yred epi yred}
 
 section "CUDA tests, one process per forward variant"
 for name in $TEST_VARIANTS; do
@@ -92,7 +92,7 @@ else
 fi
 
 
-# Sanitizers run the tiled forward with the process defaults (yred), and with rpt2.
+# Sanitizers run the tiled forward with the process defaults (epi), and with rpt2.
 san() {  # san TOOL TEST [variant]
   env ${VARENV[${3:-default}]} timeout 120 compute-sanitizer --tool "$1" --error-exitcode 9 "$BIN/cuda_vs_reference" "$2" 2>&1 \
     | grep -E "SUMMARY|test result|Invalid|out of bounds|hazard" | head -8
