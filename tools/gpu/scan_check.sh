@@ -9,9 +9,7 @@
 #    staged as 16-bit values, the partial sums added by shuffles, u and z kept in registers for
 #    the epilogue), yred (epi with D u and silu(z) staged in shared memory; yred_np with the
 #    backward's scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
-#    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C), fma1
-#    (bc16 with one of each thread's four states' 2^x on the FMA pipe), tg8 (8 threads per
-#    channel);
+#    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C);
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192; a name given twice
 #    is timed twice, and the choice below takes the mean);
 # 3. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy), with
@@ -47,9 +45,7 @@ declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_
   [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=0"
   [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0 SSM_SCAN_FWD_EPI_REGS=0"
   [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [fma1]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_EXP_FMA=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16" [tg8]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_EPI_REGS=0"
-  [tg8_rpt2]="SSM_SCAN_FWD_TG=8 SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_EPI_REGS=0")
+  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16")
 TEST_VARIANTS=${TEST_VARIANTS:-epi yred}
 BENCH_VARIANTS=${BENCH_VARIANTS:-epi yred epi yred}
 

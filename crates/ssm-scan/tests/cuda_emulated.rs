@@ -11,28 +11,22 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: false, epi_regs: false };
-const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: false, epi_regs: false };
-const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 0, threads_per_channel: 4, yred: false, epi_regs: false };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, yred: false, epi_regs: false };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, yred: false, epi_regs: false };
+const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, yred: false, epi_regs: false };
 /// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
 /// update at the default's warps per launch.
-const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, exp_fma: 0, threads_per_channel: 4, yred: false, epi_regs: false };
-/// Eight threads per channel (2 states each), 16 channels per block.
-const TG8: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 8, yred: false, epi_regs: false };
-/// ... with two channels per thread and one of its two states through the FMA-pipe 2^x.
-const TG8_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 1, threads_per_channel: 8, yred: false, epi_regs: false };
+const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, yred: false, epi_regs: false };
 /// The channel's partial sums added with shuffles in the loop (the bf16 one with 16-bit B/C).
-const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: true, epi_regs: false };
-const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, exp_fma: 0, threads_per_channel: 4, yred: true, epi_regs: false };
+const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, yred: true, epi_regs: false };
+const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, yred: true, epi_regs: false };
 /// ... with two channels per thread.
-const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: true, epi_regs: false };
+const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, yred: true, epi_regs: false };
 /// The epilogue's u and z kept in registers (with the shuffled partial sums; the bf16 one with
 /// 16-bit B/C, and with two channels per thread).
-const EPI: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: true, epi_regs: true };
-const EPI_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, exp_fma: 0, threads_per_channel: 4, yred: true, epi_regs: true };
-const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, exp_fma: 0, threads_per_channel: 4, yred: false, epi_regs: true };
-/// Two of each thread's four states through the FMA-pipe 2^x.
-const FMA2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, exp_fma: 2, threads_per_channel: 4, yred: false, epi_regs: false };
+const EPI: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, yred: true, epi_regs: true };
+const EPI_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, yred: true, epi_regs: true };
+const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, yred: false, epi_regs: true };
 
 fn compiler() -> bool {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
@@ -81,16 +75,10 @@ fn emulated_tiled_kernels_match_reference_f32() {
     check_all(&[
         (full, f, RPT1),
         (full, f, RPT2),
-        (full, f, FMA2),
         (grouped, f, RPT2),
         (partial, f, RPT2),
         (partial, f, RPT1),
         (plain, f, RPT2),
-        (plain, f, FMA2),
-        (full, f, TG8),
-        (grouped, f, TG8),
-        (partial, f, TG8),
-        (partial, f, TG8_RPT2),
         (full, f, YRED),
         (grouped, f, YRED_RPT2),
         (partial, f, YRED),
@@ -116,9 +104,6 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (partial, b, BC16),
         (full, b, BC16_RPT1),
         (partial, b, BC16_RPT1),
-        (full, b, FMA2),
-        (full, b, TG8),
-        (partial, b, TG8_RPT2),
         (full, b, YRED_BC16),
         (partial, b, YRED_BC16),
         (full, b, EPI_BC16),

@@ -35,25 +35,18 @@ fn env_override(key: &str, allowed: &[usize], default: usize) -> usize {
 pub const TILE_ROWS: usize = 32;
 /// Channels per thread of the tiled forward (`RPT` in the kernel): 2 halves the shared-memory
 /// reads of B and C per state update. `SSM_SCAN_FWD_RPT` (1 or 2) overrides it, for measuring.
-/// On the H100 at batch 8, D 1536, RPT = 2 and EXP_FMA = 1 are slower than these defaults (half
-/// the warps: bench-results/NOTES.md, v5).
+/// On the H100 at batch 8, D 1536, RPT = 2 is slower than these defaults (half the warps:
+/// bench-results/NOTES.md, v5).
 pub const FWD_ROWS_PER_THREAD: usize = 1;
 /// Whether the tiled forward stages bf16 B and C as their 16-bit values (`BC16`; exact, half the
 /// shared-memory bytes per read). `SSM_SCAN_FWD_BC16=0|1` overrides the default, for measuring.
 /// On the H100 with one channel per thread it cut the forward's shared-memory wavefronts by 30%
 /// and its time by 3% (ncu) to 7% (bf16, L 4096; bench-results/NOTES.md, v6).
 pub const FWD_BC16: bool = true;
-/// Of each thread's 4 states, how many take 2^x from an FMA-pipe polynomial instead of the MUFU
-/// unit (`EXP_FMA` in the kernel). `SSM_SCAN_FWD_EXP_FMA` (0 to 4) overrides it, for measuring.
-pub const FWD_EXP_FMA: usize = 0;
-/// Threads per channel of the tiled forward (`TG` in the kernel; 16 / TG states each): 8 doubles
-/// the warps of a launch (the forward's blocks then hold half the channels). `SSM_SCAN_FWD_TG`
-/// (4 or 8) overrides it, for measuring.
-pub const FWD_THREADS_PER_CHANNEL: usize = 4;
 /// Whether the tiled forward adds the 4 partial sums of a channel's threads with warp shuffles
 /// in the loop (`YRED`: one 4-byte shared store per thread and step group instead of 16 bytes,
 /// one partial-sum plane for the epilogue instead of 4). `SSM_SCAN_FWD_YRED=0|1` overrides it,
-/// for measuring; it applies at 4 threads per channel. On the H100: 8% fewer shared-memory
+/// for measuring. On the H100: 8% fewer shared-memory
 /// wavefronts, 1.5% faster (ncu), within the run-to-run noise of the benchmark.
 pub const FWD_YRED: bool = true;
 /// Whether the tiled forward keeps each unit's raw u and z in registers from staging to the
@@ -73,44 +66,37 @@ pub fn bwd_pairs() -> bool {
     env_override("SSM_SCAN_BWD_PAIRS", &[0, 1], BWD_PAIRS as usize) == 1
 }
 
-/// The layout of the tiled forward: channels per thread, the bf16 B/C staging, how many states
-/// per thread take the FMA-pipe 2^x, threads per channel, where the partial sums are added, and
-/// whether the epilogue takes u and z from registers.
+/// The layout of the tiled forward (4 threads per channel, 4 states each): channels per thread,
+/// the bf16 B/C staging, where the partial sums are added, and whether the epilogue takes u and
+/// z from registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FwdVariant {
     pub rows_per_thread: usize,
     pub bc16: bool,
-    pub exp_fma: usize,
-    pub threads_per_channel: usize,
     pub yred: bool,
     pub epi_regs: bool,
 }
 
 impl FwdVariant {
-    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_EXP_FMA` / `_TG` / `_YRED` /
-    /// `_EPI_REGS` overrides of this process. BC16 applies to bf16 inputs with 4 threads per channel only, YRED to 4
-    /// threads per channel.
+    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_YRED` / `_EPI_REGS` overrides of
+    /// this process. BC16 applies to bf16 inputs only.
     pub fn from_env(bf16: bool) -> Self {
-        let threads_per_channel = env_override("SSM_SCAN_FWD_TG", &[4, 8], FWD_THREADS_PER_CHANNEL);
         FwdVariant {
             rows_per_thread: env_override("SSM_SCAN_FWD_RPT", &[1, 2], FWD_ROWS_PER_THREAD),
-            bc16: bf16 && threads_per_channel == 4 && env_override("SSM_SCAN_FWD_BC16", &[0, 1], FWD_BC16 as usize) == 1,
-            exp_fma: env_override("SSM_SCAN_FWD_EXP_FMA", &[0, 1, 2, 3, 4], FWD_EXP_FMA).min(16 / threads_per_channel),
-            threads_per_channel,
-            yred: threads_per_channel == 4 && env_override("SSM_SCAN_FWD_YRED", &[0, 1], FWD_YRED as usize) == 1,
+            bc16: bf16 && env_override("SSM_SCAN_FWD_BC16", &[0, 1], FWD_BC16 as usize) == 1,
+            yred: env_override("SSM_SCAN_FWD_YRED", &[0, 1], FWD_YRED as usize) == 1,
             epi_regs: env_override("SSM_SCAN_FWD_EPI_REGS", &[0, 1], FWD_EPI_REGS as usize) == 1,
         }
     }
 
-    /// Channels per block of the tiled forward: the tile rows at 4 threads per channel, fewer
-    /// with more threads per channel (the same threads per block).
+    /// Channels per block of the tiled forward.
     pub fn tile_rows(&self) -> usize {
-        tile_rows(false) * 4 / self.threads_per_channel
+        tile_rows(false)
     }
 
     /// Threads per block of the tiled forward.
     pub fn block_threads(&self) -> usize {
-        self.tile_rows() * self.threads_per_channel / self.rows_per_thread
+        self.tile_rows() * 4 / self.rows_per_thread
     }
 }
 /// Steps per chunk of the tiled forward (`TT`); also the segment of the tiled kernels (the

@@ -164,11 +164,9 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
     if tiled {
         defines.push(("TT".into(), launch::TILE_STEPS as i64));
         defines.push(("TR".into(), variant.tile_rows() as i64));
-        defines.push(("TG".into(), variant.threads_per_channel as i64));
         defines.push(("RPT".into(), variant.rows_per_thread as i64));
         defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
-        defines.push(("EXP_FMA".into(), variant.exp_fma as i64));
-        defines.push(("YRED".into(), (variant.yred && variant.threads_per_channel == 4) as i64));
+        defines.push(("YRED".into(), variant.yred as i64));
         defines.push(("EPI_REGS".into(), variant.epi_regs as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {

@@ -95,25 +95,6 @@ __device__ __forceinline__ float lg2_ftz(float x) {
 #endif
 #define LN2 0.6931471805599453f
 
-// 2^x on the FMA pipe, for when the MUFU pipe is the limit: x = n + f with n = round(x) and
-// |f| <= 1/2 (rounding by the 1.5·2^23 shift, kept in order by the _rn adds); 2^f by the degree-6
-// Taylor polynomial of e^(f ln 2) (relative error < 1.2e-7, as ex2.approx's 2^-22); 2^n added to
-// the exponent field. x is clamped to [-125, 126] (ex2.approx.ftz gives 0 below 2^-126: both are
-// nothing next to a state of order one).
-__device__ __forceinline__ float ex2_fma(float x) {
-  x = fminf(fmaxf(x, -125.f), 126.f);
-  const float t = __fadd_rn(x, 12582912.f);
-  const float f = __fadd_rn(x, -__fadd_rn(t, -12582912.f));
-  float p = 1.5403530393381606e-4f;
-  p = p * f + 1.3333558146428443e-3f;
-  p = p * f + 9.6181291076284772e-3f;
-  p = p * f + 5.5504108664821580e-2f;
-  p = p * f + 2.4022650695910071e-1f;
-  p = p * f + 6.9314718055994531e-1f;
-  p = p * f + 1.f;
-  return __uint_as_float(__float_as_uint(p) + (__float_as_uint(t) << 23));
-}
-
 // softplus as in the reference kernel: log1p(exp(x)), passed through above 20.
 __device__ __forceinline__ float softplus_f(float x) { return x <= 20.f ? log1pf(__expf(x)) : x; }
 __device__ __forceinline__ float sigmoid_f(float x) { return 1.f / (1.f + __expf(-x)); }
@@ -436,9 +417,6 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 //     partials, the D skip and the z gate once per (d, t);
 //   * u, Δ, z (and B, C) of chunk c+1 are loaded into registers while chunk c is computed;
 //     softplus and the gate are computed once per (d, t) when the chunk is staged.
-//   * EXP_FMA = k: the first k of a thread's 4 states take 2^x from an FMA-pipe polynomial
-//     instead of MUFU, which then carries (4 - k)/4 of the exponentials (for when MUFU is the
-//     limit, as it should be with RPT = 2 and BC16).
 //   * RPT = 2: each thread runs its 4 states for two channels (rows p and p + TR/2), so every
 //     B_t / C_t value read from shared memory serves 8 state updates instead of 4. The loop is
 //     bound by shared-memory bytes delivered to registers (ncu: L1/TEX ~90%): per state update
@@ -447,10 +425,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #ifndef TR
 #define TR 32                             // channels per block (set by the host)
 #endif
-#ifndef TG
-#define TG 4                              // threads per channel (4 or 8; the forward's is set by the host)
-#endif
-#define SPT (16 / TG)                     // states per thread
+#define TG 4                              // threads per channel, 4 states each
 #ifndef RPT
 #define RPT 1                             // channels per thread of the tiled forward (1 or 2)
 #endif
@@ -536,26 +511,14 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #endif  // shared tile helpers
 
 #if KERNEL_FWD == 2
-#ifndef EXP_FMA
-#define EXP_FMA 0                         // of each thread's 4 states, how many take ex2_fma
-#endif
-#define EX2_STATE(k, x) ((k) < EXP_FMA ? ex2_fma(x) : ex2_ftz(x))
-#if BC16 && SPT != 4
-#error "BC16 takes 4 states per thread (TG = 4)"
-#endif
 #ifndef YRED
 #define YRED 0                            // add the TG partial sums with shuffles in the loop
-#endif
-#if YRED && TG != 4
-#error "YRED takes 4 threads per channel (TG = 4)"
 #endif
 #define YPLANES (YRED ? 1 : TG)           // partial-sum planes the epilogue adds
 #ifndef EPI_REGS
 #define EPI_REGS 0                        // the epilogue takes u and z from registers
 #endif
-#if TG == 8
-#define FWD_MIN_BLOCKS (768 / NTHR)
-#elif RPT == 1 && EPI_REGS
+#if RPT == 1 && EPI_REGS
 #define FWD_MIN_BLOCKS (384 / NTHR)       // room for the kept u and z (the benchmark shape has < 3 blocks per SM)
 #elif RPT == 1
 #define FWD_MIN_BLOCKS (512 / NTHR)
@@ -598,7 +561,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   int trow[RPT];
   bool rvalid[RPT];
   long long row[RPT];
-  float a2[RPT][SPT], h[RPT][SPT];
+  float a2[RPT][4], h[RPT][4];
 #pragma unroll
   for (int j = 0; j < RPT; ++j) {
     trow[j] = p + j * (TR / RPT);
@@ -606,8 +569,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     rvalid[j] = d < dim;
     row[j] = (long long)b * dim + (rvalid[j] ? d : 0);
 #pragma unroll
-    for (int k = 0; k < SPT; ++k) {
-      const int n = g * SPT + k;
+    for (int k = 0; k < 4; ++k) {
+      const int n = g * 4 + k;
       const bool nv = rvalid[j] && n < NSTATE;
       a2[j][k] = nv ? A[d * NSTATE + n] * LOG2E : 0.f;
 #if HAS_H0
@@ -760,18 +723,6 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
 #pragma unroll
       for (int ii = 0; ii < 4; ++ii) {
-#if SPT == 2
-        // 8 threads per channel, 2 states each: twice the warps for the same B/C bytes per update.
-        const float2 b2 = *reinterpret_cast<const float2*>(&s_b[(i4 + ii) * 16 + g * 2]);
-        const float2 c2 = *reinterpret_cast<const float2*>(&s_c[(i4 + ii) * 16 + g * 2]);
-#pragma unroll
-        for (int j = 0; j < RPT; ++j) {
-          const float dt = dts[j][ii], du = dus[j][ii];
-          h[j][0] = EX2_STATE(0, dt * a2[j][0]) * h[j][0] + du * b2.x;
-          h[j][1] = EX2_STATE(1, dt * a2[j][1]) * h[j][1] + du * b2.y;
-          yp[j][ii] = c2.x * h[j][0] + c2.y * h[j][1];
-        }
-#else
 #if BC16
         const float4 b4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_b[(i4 + ii) * 16 + g * 4]));
         const float4 c4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_c[(i4 + ii) * 16 + g * 4]));
@@ -782,13 +733,12 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
         for (int j = 0; j < RPT; ++j) {
           const float dt = dts[j][ii], du = dus[j][ii];
-          h[j][0] = EX2_STATE(0, dt * a2[j][0]) * h[j][0] + du * b4.x;
-          h[j][1] = EX2_STATE(1, dt * a2[j][1]) * h[j][1] + du * b4.y;
-          h[j][2] = EX2_STATE(2, dt * a2[j][2]) * h[j][2] + du * b4.z;
-          h[j][3] = EX2_STATE(3, dt * a2[j][3]) * h[j][3] + du * b4.w;
+          h[j][0] = ex2_ftz(dt * a2[j][0]) * h[j][0] + du * b4.x;
+          h[j][1] = ex2_ftz(dt * a2[j][1]) * h[j][1] + du * b4.y;
+          h[j][2] = ex2_ftz(dt * a2[j][2]) * h[j][2] + du * b4.z;
+          h[j][3] = ex2_ftz(dt * a2[j][3]) * h[j][3] + du * b4.w;
           yp[j][ii] = c4.x * h[j][0] + c4.y * h[j][1] + c4.z * h[j][2] + c4.w * h[j][3];
         }
-#endif
       }
 #pragma unroll
       for (int j = 0; j < RPT; ++j) {
@@ -818,8 +768,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         if (tend % SEG == 0 || tend >= len) {
           const int seg = (min(tend, len) - 1) / SEG;
 #pragma unroll
-          for (int k = 0; k < SPT; ++k) {
-            const int n = g * SPT + k;
+          for (int k = 0; k < 4; ++k) {
+            const int n = g * 4 + k;
             if (n < NSTATE) ckpt[(row[j] * nseg + seg) * NSTATE + n] = h[j][k];
           }
         }
@@ -898,8 +848,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   for (int j = 0; j < RPT; ++j) {
     if (rvalid[j]) {
 #pragma unroll
-      for (int k = 0; k < SPT; ++k) {
-        const int n = g * SPT + k;
+      for (int k = 0; k < 4; ++k) {
+        const int n = g * 4 + k;
         if (n < NSTATE) last[row[j] * NSTATE + n] = h[j][k];
       }
     }
