@@ -64,6 +64,7 @@ pub struct SequenceClassifier {
     positions: Option<nn::Embedding>,
     stack: Stack,
     head: Head,
+    embed_dropout: f64,
 }
 
 impl SequenceClassifier {
@@ -89,6 +90,7 @@ impl SequenceClassifier {
             positions: position_table(vs, cfg, factory.absolute_positions(&options)),
             stack: Stack::new(vs, cfg, factory, &options)?,
             head,
+            embed_dropout: cfg.embed_dropout.get(),
         })
     }
 
@@ -107,7 +109,7 @@ impl SequenceClassifier {
             h = h + pos.forward(&Tensor::arange(len, (Kind::Int64, x.tokens.device())));
         }
         let index = reversal_index(x.lengths, len);
-        let h = self.stack.forward(h, Some(&index), train);
+        let h = self.stack.forward(h.dropout(self.embed_dropout, train), Some(&index), train);
         pool(&h, x.lengths, self.spec.pool)
     }
 

@@ -30,6 +30,10 @@ pub struct ModelConfig {
     /// Dropout on the residual branches.
     #[serde(default = "zero")]
     pub dropout: UnitFloat,
+    /// Dropout on the input embeddings (token or encoder output, plus positions) before the
+    /// first layer: safari's `embed_dropout`.
+    #[serde(default = "zero")]
+    pub embed_dropout: UnitFloat,
     /// Size of the learned position table when a mixer asks for absolute positions.
     #[serde(default = "default_max_positions")]
     pub max_positions: PositiveInt,

@@ -13,6 +13,7 @@ pub struct LanguageModel {
     stack: Stack,
     head: nn::Linear,
     max_positions: Option<usize>,
+    embed_dropout: f64,
 }
 
 impl LanguageModel {
@@ -31,6 +32,7 @@ impl LanguageModel {
             stack: Stack::new(vs, cfg, factory, &options)?,
             head: linear_zero_bias(vs / "lm_head", d, vocab_size as i64, false),
             max_positions: absolute.then_some(cfg.max_positions.get()),
+            embed_dropout: cfg.embed_dropout.get(),
         })
     }
 
@@ -53,7 +55,8 @@ impl LanguageModel {
 
     /// `tokens`: (batch, length) int64 → logits (batch, length, vocab).
     pub fn forward(&self, tokens: &Tensor, train: bool) -> Tensor {
-        self.head.forward(&self.stack.forward(self.embed(tokens, 0), None, train))
+        let h = self.embed(tokens, 0).dropout(self.embed_dropout, train);
+        self.head.forward(&self.stack.forward(h, None, train))
     }
 
     /// The recurrent state before the first token of `batch` sequences of at most `max_len`
