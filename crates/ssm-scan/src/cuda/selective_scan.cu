@@ -414,9 +414,14 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 //   * thread (r, g): channel d0 + r, states n = 4g .. 4g+3 (TG = 4 threads per row, N padded
 //     to 16 with zero states); the recurrence runs sequentially over time in registers;
 //   * each thread's partial C·h sums go to shared memory, and the epilogue adds the TG
-//     partials, the D skip and the z gate once per (d, t);
+//     partials, the D skip and the z gate once per (d, t); YRED = 1 adds the 4 partials of a
+//     channel by warp shuffles first, so one plane is stored and read;
 //   * u, Δ, z (and B, C) of chunk c+1 are loaded into registers while chunk c is computed;
-//     softplus and the gate are computed once per (d, t) when the chunk is staged.
+//     softplus is computed once per (d, t) when the chunk is staged, and so are D u and the
+//     gate unless EPI_REGS = 1 (then the staging thread keeps its unit's u and z and computes
+//     them in the epilogue, which it runs for the same unit);
+//   * BC16 = 1 (bf16 inputs): B and C are staged as their 16-bit values, half the shared-memory
+//     wavefronts of the loop's B/C reads for one shift per value;
 //   * RPT = 2: each thread runs its 4 states for two channels (rows p and p + TR/2), so every
 //     B_t / C_t value read from shared memory serves 8 state updates instead of 4. The loop is
 //     bound by shared-memory bytes delivered to registers (ncu: L1/TEX ~90%): per state update
