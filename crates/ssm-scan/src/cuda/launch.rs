@@ -89,14 +89,9 @@ impl FwdVariant {
         }
     }
 
-    /// Channels per block of the tiled forward.
-    pub fn tile_rows(&self) -> usize {
-        tile_rows(false)
-    }
-
-    /// Threads per block of the tiled forward.
+    /// Threads per block of the tiled forward ([`tile_rows`] channels, 4 threads each).
     pub fn block_threads(&self) -> usize {
-        self.tile_rows() * 4 / self.rows_per_thread
+        tile_rows(false) * 4 / self.rows_per_thread
     }
 }
 /// Steps per chunk of the tiled forward (`TT`); also the segment of the tiled kernels (the

@@ -147,7 +147,7 @@ pub(crate) fn forward_on(
     ];
     let name = "selective_scan_fwd";
     if tiled {
-        let grid = (shape.batch * shape.dim.div_ceil(variant.tile_rows())) as u32;
+        let grid = (shape.batch * shape.dim.div_ceil(launch::tile_rows(false))) as u32;
         runner.run(&defines, name, grid, variant.block_threads() as u32, 0, &args)?;
     } else {
         let rows = shape.batch * shape.dim;
@@ -163,7 +163,7 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
     let mut defines = cfg.defines(shape, bf16, softplus);
     if tiled {
         defines.push(("TT".into(), launch::TILE_STEPS as i64));
-        defines.push(("TR".into(), variant.tile_rows() as i64));
+        defines.push(("TR".into(), launch::tile_rows(false) as i64));
         defines.push(("RPT".into(), variant.rows_per_thread as i64));
         defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
         defines.push(("YRED".into(), variant.yred as i64));

@@ -523,6 +523,31 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #ifndef EPI_REGS
 #define EPI_REGS 0                        // the epilogue takes u and z from registers
 #endif
+// silu(z) = z / (1 + e^-z) with MUFU's 2^x.
+__device__ __forceinline__ float silu_ftz(float z) { return __fdividef(z, 1.f + ex2_ftz(-z * LOG2E)); }
+
+// The epilogue's D u and gate silu(z) (1 without z) of a unit's 8 steps of channel dd; D u is 0
+// for a channel past the end (valid false).
+__device__ __forceinline__ void skip_and_gate(const Unit& u, const Unit& z, const float* __restrict__ Dw, int dd,
+                                              bool valid, float (&sk)[8], float (&gt)[8]) {
+#if HAS_D
+  const float dw = valid ? Dw[dd] : 0.f;
+#else
+  const float dw = 0.f;
+  (void)Dw, (void)dd, (void)valid;
+#endif
+#pragma unroll
+  for (int i = 0; i < 8; ++i) {
+    sk[i] = dw * unit_f(u, i);
+#if HAS_Z
+    gt[i] = silu_ftz(unit_f(z, i));
+#else
+    (void)z;
+    gt[i] = 1.f;
+#endif
+  }
+}
+
 #if RPT == 1 && EPI_REGS
 #define FWD_MIN_BLOCKS (384 / NTHR)       // room for the kept u and z (the benchmark shape has < 3 blocks per SM)
 #elif RPT == 1
@@ -587,10 +612,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   }
 
   // Staging role: UNITS units of (row, 8 steps) of u / Δ / z, BCU units of (state, 8 steps).
-  Unit ru[UNITS], rd[UNITS];
-#if HAS_Z
-  Unit rz[UNITS];
-#endif
+  Unit ru[UNITS], rd[UNITS], rz[UNITS];  // rz is loaded (and read) only with z
   Unit rb[BCU], rc[BCU];
 
   auto load_chunk = [&](int c0) {
@@ -628,10 +650,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     // EPI_REGS: the thread that stages a unit also finishes it, so it keeps the unit's raw u
     // and z (the prefetch below overwrites ru, rz) and computes D u and silu(z) in the
     // epilogue: two shared-memory tiles fewer (their stores and loads).
-    Unit eu[UNITS];
-#if HAS_Z
-    Unit ez[UNITS];
-#endif
+    Unit eu[UNITS], ez[UNITS];
 #endif
     // Stage: Δ' = softplus(Δ + bias), Δ'u, D u, silu(z) once per (d, t); B, C as (t, n).
 #pragma unroll
@@ -652,12 +671,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #else
       const float bias = 0.f;
 #endif
-#if HAS_D && !EPI_REGS
-      const float dw = rv ? Dw[dd] : 0.f;
-#else
-      const float dw = 0.f;
-#endif
-      float vdt[8], vdu[8], vsk[8], vg[8];
+      float vdt[8], vdu[8];
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
         const bool in = rv && (c0 + tt + i < len);
@@ -669,19 +683,11 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         dt = in ? dt : 0.f;  // identity step past the end
         vdt[i] = dt;
         vdu[i] = dt * uu;
-#if EPI_REGS
-        vsk[i] = vg[i] = 0.f;  // computed in the epilogue
-        (void)dw;
-#else
-        vsk[i] = dw * uu;
-#if HAS_Z
-        const float zz = unit_f(rz[q], i);
-        vg[i] = __fdividef(zz, 1.f + ex2_ftz(-zz * LOG2E));
-#else
-        vg[i] = 1.f;
-#endif
-#endif
       }
+#if !EPI_REGS
+      float vsk[8], vg[8];
+      skip_and_gate(ru[q], rz[q], Dw, dd, rv, vsk, vg);
+#endif
       const int o = rr * TP + tt;
 #pragma unroll
       for (int i = 0; i < 8; i += 4) {
@@ -793,22 +799,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       const int o = rr * TP + tt;
       float yv[8];
 #if EPI_REGS
-#if HAS_D
-      const float edw = Dw[dd];
-#else
-      const float edw = 0.f;
-#endif
       float vsk[8], vg[8];
-#pragma unroll
-      for (int i = 0; i < 8; ++i) {
-        vsk[i] = edw * unit_f(eu[q], i);
-#if HAS_Z
-        const float zz = unit_f(ez[q], i);
-        vg[i] = __fdividef(zz, 1.f + ex2_ftz(-zz * LOG2E));
-#else
-        vg[i] = 1.f;
-#endif
-      }
+      skip_and_gate(eu[q], ez[q], Dw, dd, true, vsk, vg);
 #endif
 #pragma unroll
       for (int i = 0; i < 8; i += 4) {
