@@ -85,17 +85,21 @@ pub struct BenchRow {
     pub fwdbwd_ms: Option<f64>,
     pub fwd_gbps: Option<f64>,
     pub frac_of_copy: Option<f64>,
-    pub peak_extra_bytes: Option<u64>,
+    /// Working memory beyond inputs and results over forward + backward, from the op's own
+    /// allocations (stored states, accumulators), in bytes.
+    pub extra_counted: Option<u64>,
+    /// The same, measured with libtorch's CUDA allocator (CUDA rows; see `cuda::memory`).
+    pub extra_measured: Option<u64>,
     pub device: String,
 }
 
 impl BenchRow {
-    pub const CSV_HEADER: &'static str = "impl,dtype,L,fwd_ms,fwdbwd_ms,fwd_GBps,frac_of_copy,peak_extra_bytes,device";
+    pub const CSV_HEADER: &'static str = "impl,dtype,L,fwd_ms,fwdbwd_ms,fwd_GBps,frac_of_copy,extra_bytes_counted,extra_bytes_measured,device";
 
     pub fn csv_line(&self) -> String {
         let o = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
         format!(
-            "{},{},{},{:.6},{},{},{},{},{}",
+            "{},{},{},{:.6},{},{},{},{},{},{}",
             self.impl_name,
             self.dtype,
             self.len,
@@ -103,7 +107,8 @@ impl BenchRow {
             o(self.fwdbwd_ms),
             o(self.fwd_gbps),
             o(self.frac_of_copy),
-            self.peak_extra_bytes.map(|v| v.to_string()).unwrap_or_default(),
+            self.extra_counted.map(|v| v.to_string()).unwrap_or_default(),
+            self.extra_measured.map(|v| v.to_string()).unwrap_or_default(),
             self.device.replace(',', " ")
         )
     }
@@ -122,11 +127,12 @@ pub fn to_csv(rows: &[BenchRow]) -> String {
 
 /// A markdown table of rows.
 pub fn to_markdown(rows: &[BenchRow]) -> String {
-    let mut s = String::from("| impl | dtype | L | fwd ms | fwd+bwd ms | fwd GB/s | of copy | extra MiB |\n|---|---|---|---|---|---|---|---|\n");
+    let mut s = String::from("| impl | dtype | L | fwd ms | fwd+bwd ms | fwd GB/s | of copy | extra MiB counted | extra MiB measured |\n|---|---|---|---|---|---|---|---|---|\n");
     let o = |x: Option<f64>, p: usize| x.map(|v| format!("{v:.p$}")).unwrap_or_else(|| "–".into());
+    let mib = |b: Option<u64>| o(b.map(|b| b as f64 / 1048576.0), 1);
     for r in rows {
         s.push_str(&format!(
-            "| {} | {} | {} | {:.3} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {:.3} | {} | {} | {} | {} | {} |\n",
             r.impl_name,
             r.dtype,
             r.len,
@@ -134,7 +140,8 @@ pub fn to_markdown(rows: &[BenchRow]) -> String {
             o(r.fwdbwd_ms, 3),
             o(r.fwd_gbps, 0),
             o(r.frac_of_copy, 3),
-            r.peak_extra_bytes.map(|b| format!("{:.1}", b as f64 / 1048576.0)).unwrap_or_else(|| "–".into())
+            mib(r.extra_counted),
+            mib(r.extra_measured)
         ));
     }
     s
@@ -212,6 +219,12 @@ impl Inputs {
             bias: Tensor::rand([d], fo) - 1.0,
             dy: Tensor::randn([b, d, l], fo).to_kind(kind),
         }
+    }
+
+    /// The nine inputs of the kernels (already in their dtypes; no h0).
+    fn kernel_inputs(&self) -> [Option<Tensor>; 9] {
+        let s = |t: &Tensor| Some(t.shallow_clone());
+        [s(&self.u), s(&self.delta), s(&self.a), s(&self.b), s(&self.c), s(&self.d), s(&self.z), s(&self.bias), None]
     }
 
     fn leaves(&self, grad: bool) -> Vec<Tensor> {
@@ -309,7 +322,8 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 fwdbwd_ms: fb,
                 fwd_gbps: Some(bytes / (f * 1e-3) / 1e9),
                 frac_of_copy: None,
-                peak_extra_bytes: Some((bs * dim * len.div_ceil(crate::cpu::SEGMENT) * n * 4) as u64),
+                extra_counted: Some((bs * dim * len.div_ceil(crate::cpu::SEGMENT) * n * 4) as u64),
+                extra_measured: None,
                 device: dev_name.clone(),
             });
             if len <= opts.reference_max_len {
@@ -322,7 +336,8 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                     fwdbwd_ms: fb,
                     fwd_gbps: None,
                     frac_of_copy: None,
-                    peak_extra_bytes: None,
+                    extra_counted: None,
+                extra_measured: None,
                     device: dev_name.clone(),
                 });
             }
@@ -339,7 +354,8 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
         fwdbwd_ms: None,
         fwd_gbps: Some(copy_bps / 1e9),
         frac_of_copy: Some(1.0),
-        peak_extra_bytes: None,
+        extra_counted: None,
+                extra_measured: None,
         device: dev_name.clone(),
     });
     for &len in &opts.lengths {
@@ -364,6 +380,7 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 has_bias: true,
                 has_h0: false,
             };
+            let measured = crate::cuda::memory::measure(&inp.kernel_inputs(), &shape, true)?;
             rows.push(BenchRow {
                 impl_name: "cuda_kernel".into(),
                 dtype: kind_name(kind).into(),
@@ -372,7 +389,8 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 fwdbwd_ms: fb,
                 fwd_gbps: Some(bytes / (f * 1e-3) / 1e9),
                 frac_of_copy: Some(bytes / (f * 1e-3) / copy_bps),
-                peak_extra_bytes: Some(crate::cuda::extra_bytes(&shape, true, elem) as u64),
+                extra_counted: Some(crate::cuda::extra_bytes(&shape, true, elem) as u64),
+                extra_measured: Some(measured.forward_backward),
                 device: dev_name.clone(),
             });
             drop(inp);
@@ -392,7 +410,8 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 fwdbwd_ms: fb,
                 fwd_gbps: None,
                 frac_of_copy: None,
-                peak_extra_bytes: None,
+                extra_counted: None,
+                extra_measured: None,
                 device: dev_name.clone(),
             });
         }
@@ -423,7 +442,8 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 fwdbwd_ms: Some(fb),
                 fwd_gbps: None,
                 frac_of_copy: None,
-                peak_extra_bytes: None,
+                extra_counted: None,
+                extra_measured: None,
                 device: dev_name.clone(),
             });
         }
@@ -448,7 +468,8 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 fwdbwd_ms: None,
                 fwd_gbps: None,
                 frac_of_copy: None,
-                peak_extra_bytes: None,
+                extra_counted: None,
+                extra_measured: None,
                 device: dev_name.clone(),
             });
         }

@@ -2,6 +2,7 @@
 // Rust. Tensors cross the boundary as at::Tensor* handles (the representation torch-sys uses);
 // optional inputs are undefined tensors. Errors cross as text in a caller-provided buffer.
 #include <torch/torch.h>
+#include <c10/core/CachingDeviceAllocator.h>
 #include <dlfcn.h>
 
 #include <optional>
@@ -135,6 +136,29 @@ int ssm_scan_current_cuda_stream(int32_t device, void** stream) {
   static GetStream fn = reinterpret_cast<GetStream>(dlsym(RTLD_DEFAULT, "aoti_torch_get_current_cuda_stream"));
   if (fn == nullptr) return 1;
   return fn(device, stream) == 0 ? 0 : 1;
+}
+
+// Bytes held by libtorch's CUDA caching allocator on `device` now and at their peak since the
+// last reset (allocated_bytes, all pools); reset != 0 resets the peak first. Returns 0, or 1 with
+// err written (no CUDA allocator: a CPU-only libtorch).
+int ssm_scan_cuda_allocated(int32_t device, int32_t reset, int64_t* current, int64_t* peak, char* err, size_t errlen) {
+  try {
+    auto* alloc = c10::getDeviceAllocator(c10::DeviceType::CUDA);
+    const auto idx = static_cast<c10::DeviceIndex>(device);
+    if (reset != 0) alloc->resetPeakStats(idx);
+    const auto stats = alloc->getDeviceStats(idx);
+    const auto& all = stats.allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)];
+    *current = all.current;
+    *peak = all.peak;
+    return 0;
+  } catch (const c10::Error& e) {
+    write_err(err, errlen, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    write_err(err, errlen, e.what());
+  } catch (...) {
+    write_err(err, errlen, "unknown C++ exception");
+  }
+  return 1;
 }
 
 // Frees a heap tensor handed over by Rust that C++ did not take (error paths).

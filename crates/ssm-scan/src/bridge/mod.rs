@@ -26,6 +26,7 @@ extern "C" {
         errlen: usize,
     ) -> c_int;
     fn ssm_scan_current_cuda_stream(device: i32, stream: *mut *mut c_void) -> c_int;
+    fn ssm_scan_cuda_allocated(device: i32, reset: i32, current: *mut i64, peak: *mut i64, err: *mut c_char, errlen: usize) -> c_int;
 }
 
 /// Which kernel the bridge runs.
@@ -48,6 +49,22 @@ pub(crate) fn current_cuda_stream(device: usize) -> Option<*mut c_void> {
     // SAFETY: plain C call writing one pointer.
     let rc = unsafe { ssm_scan_current_cuda_stream(device as i32, &mut s) };
     (rc == 0).then_some(s)
+}
+
+/// Bytes held by libtorch's CUDA caching allocator on `device`: `(now, peak since the last
+/// reset)`; `reset` resets the peak first. Counts every tensor libtorch allocates on the device,
+/// the kernels' outputs, stored states and accumulators included.
+pub(crate) fn cuda_allocated(device: usize, reset: bool) -> Result<(u64, u64)> {
+    let (mut now, mut peak) = (0i64, 0i64);
+    let mut err = vec![0 as c_char; 1024];
+    // SAFETY: plain C call writing two integers or a NUL-terminated message into `err`.
+    let rc = unsafe { ssm_scan_cuda_allocated(device as i32, reset as i32, &mut now, &mut peak, err.as_mut_ptr(), err.len()) };
+    if rc != 0 {
+        // SAFETY: the C side wrote a NUL-terminated message.
+        let msg = unsafe { CStr::from_ptr(err.as_ptr()) }.to_string_lossy().into_owned();
+        return Err(ScanError::Unavailable { backend: "cuda", reason: format!("libtorch's CUDA allocator statistics: {msg}") });
+    }
+    Ok((now.max(0) as u64, peak.max(0) as u64))
 }
 
 /// The nine kernel inputs in the dtypes the kernels take, contiguous: `kind` for u, Δ, z and

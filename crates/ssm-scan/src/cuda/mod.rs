@@ -4,6 +4,7 @@
 
 pub mod emulate;
 pub mod launch;
+pub mod memory;
 pub mod nvrtc_cache;
 
 use tch::{Device, Kind, Tensor};

@@ -671,16 +671,19 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #else
       const float bias = 0.f;
 #endif
+      const int nin = rv ? len - (c0 + tt) : 0;  // steps of the unit inside the sequence (may exceed 8)
       float vdt[8], vdu[8];
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
-        const bool in = rv && (c0 + tt + i < len);
         const float uu = unit_f(ru[q], i);
         float dt = unit_f(rd[q], i) + bias;
 #if SOFTPLUS
-        dt = dt <= 20.f ? lg2_ftz(1.f + ex2_ftz(dt * LOG2E)) * LN2 : dt;
+        // Both sides, then a select: no branch per value (2^x overflows to inf above ~88, and
+        // that side is not taken).
+        const float sp = lg2_ftz(1.f + ex2_ftz(dt * LOG2E)) * LN2;
+        dt = dt <= 20.f ? sp : dt;
 #endif
-        dt = in ? dt : 0.f;  // identity step past the end
+        dt = i < nin ? dt : 0.f;  // identity step past the end
         vdt[i] = dt;
         vdu[i] = dt * uu;
       }
