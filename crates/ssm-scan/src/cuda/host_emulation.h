@@ -56,6 +56,7 @@ struct alignas(8) uint2 {
   unsigned int x, y;
 };
 static inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+static inline uint4 make_uint4(unsigned int x, unsigned int y, unsigned int z, unsigned int w) { return uint4{x, y, z, w}; }
 
 static inline float __uint_as_float(unsigned int u) {
   float f;

@@ -43,6 +43,10 @@ pub const FWD_ROWS_PER_THREAD: usize = 1;
 /// On the H100 with one channel per thread it cut the forward's shared-memory wavefronts by 30%
 /// and its time by 3% (ncu) to 7% (bf16, L 4096; bench-results/NOTES.md, v6).
 pub const FWD_BC16: bool = true;
+/// With [`FWD_BC16`]: whether C is staged as f32 all the same (`C32`; B stays 16-bit): the loop
+/// converts only B, for more shared-memory wavefronts. `SSM_SCAN_FWD_C32=0|1` overrides it, for
+/// measuring.
+pub const FWD_C32: bool = false;
 /// Whether the tiled forward adds the 4 partial sums of a channel's threads with warp shuffles
 /// in the loop (`YRED`: one 4-byte shared store per thread and step group instead of 16 bytes,
 /// one partial-sum plane for the epilogue instead of 4). `SSM_SCAN_FWD_YRED=0|1` overrides it,
@@ -73,17 +77,19 @@ pub fn bwd_pairs() -> bool {
 pub struct FwdVariant {
     pub rows_per_thread: usize,
     pub bc16: bool,
+    pub c32: bool,
     pub yred: bool,
     pub epi_regs: bool,
 }
 
 impl FwdVariant {
-    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_YRED` / `_EPI_REGS` overrides of
-    /// this process. BC16 applies to bf16 inputs only.
+    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS`
+    /// overrides of this process. BC16 (and with it C32) applies to bf16 inputs only.
     pub fn from_env(bf16: bool) -> Self {
         FwdVariant {
             rows_per_thread: env_override("SSM_SCAN_FWD_RPT", &[1, 2], FWD_ROWS_PER_THREAD),
             bc16: bf16 && env_override("SSM_SCAN_FWD_BC16", &[0, 1], FWD_BC16 as usize) == 1,
+            c32: env_override("SSM_SCAN_FWD_C32", &[0, 1], FWD_C32 as usize) == 1,
             yred: env_override("SSM_SCAN_FWD_YRED", &[0, 1], FWD_YRED as usize) == 1,
             epi_regs: env_override("SSM_SCAN_FWD_EPI_REGS", &[0, 1], FWD_EPI_REGS as usize) == 1,
         }

@@ -167,6 +167,7 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
         defines.push(("TR".into(), launch::tile_rows(false) as i64));
         defines.push(("RPT".into(), variant.rows_per_thread as i64));
         defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
+        defines.push(("C32".into(), (variant.c32 && variant.bc16 && bf16) as i64));
         defines.push(("YRED".into(), variant.yred as i64));
         defines.push(("EPI_REGS".into(), variant.epi_regs as i64));
         defines.push(("KERNEL_FWD".into(), 2));

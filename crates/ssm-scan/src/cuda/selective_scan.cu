@@ -28,11 +28,29 @@
 typedef unsigned short input_t;
 #define VEC 8
 __device__ __forceinline__ float to_f(input_t x) { return __uint_as_float(((unsigned int)x) << 16); }
+// float -> bf16, round to nearest even (NaN stays NaN): one cvt.rn.bf16.f32 on the GPU (the
+// integer version below took 9 instructions per value; the host emulation keeps it).
 __device__ __forceinline__ input_t from_f(float x) {
+#ifdef SSM_SCAN_HOST
   unsigned int b = __float_as_uint(x);
-  if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu)) return (input_t)((b >> 16) | 0x40u);  // NaN stays NaN
-  b += 0x7fffu + ((b >> 16) & 1u);  // round to nearest even
+  if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu)) return (input_t)((b >> 16) | 0x40u);
+  b += 0x7fffu + ((b >> 16) & 1u);
   return (input_t)(b >> 16);
+#else
+  input_t r;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(r) : "f"(x));
+  return r;
+#endif
+}
+// Two floats as bf16 in one word (lo at the lower address): one cvt.rn.bf16x2.f32 on the GPU.
+__device__ __forceinline__ unsigned int from_f2(float lo, float hi) {
+#ifdef SSM_SCAN_HOST
+  return (unsigned int)from_f(lo) | ((unsigned int)from_f(hi) << 16);
+#else
+  unsigned int r;
+  asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+#endif
 }
 #else
 typedef float input_t;
@@ -64,17 +82,22 @@ __device__ __forceinline__ void load_pair(const input_t* p, float (&out)[2]) {
 }
 
 __device__ __forceinline__ void store_pair(input_t* p, const float (&in)[2]) {
+#if INPUT_BF16
+  *reinterpret_cast<unsigned int*>(p) = from_f2(in[0], in[1]);
+#else
   Pair q;
-  q.v[0] = from_f(in[0]);
-  q.v[1] = from_f(in[1]);
+  q.v[0] = in[0];
+  q.v[1] = in[1];
   *reinterpret_cast<Pair*>(p) = q;
+#endif
 }
 
 __device__ __forceinline__ void store_pack(input_t* p, const float* in) {
-  Pack pk;
-#pragma unroll
-  for (int i = 0; i < VEC; ++i) pk.v[i] = from_f(in[i]);
-  *reinterpret_cast<Pack*>(p) = pk;
+#if INPUT_BF16
+  *reinterpret_cast<uint4*>(p) = make_uint4(from_f2(in[0], in[1]), from_f2(in[2], in[3]), from_f2(in[4], in[5]), from_f2(in[6], in[7]));
+#else
+  *reinterpret_cast<float4*>(p) = make_float4(in[0], in[1], in[2], in[3]);
+#endif
 }
 
 // 2^x and log2(x) as single MUFU instructions: the .ftz forms (results below 2^-126 flush to
@@ -421,7 +444,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 //     gate unless EPI_REGS = 1 (then the staging thread keeps its unit's u and z and computes
 //     them in the epilogue, which it runs for the same unit);
 //   * BC16 = 1 (bf16 inputs): B and C are staged as their 16-bit values, half the shared-memory
-//     wavefronts of the loop's B/C reads for one shift per value;
+//     wavefronts of the loop's B/C reads for one shift per value; C32 = 1 keeps that for B only
+//     and stages C as f32 (converted once at staging: half the loop's shifts, more wavefronts);
 //   * RPT = 2: each thread runs its 4 states for two channels (rows p and p + TR/2), so every
 //     B_t / C_t value read from shared memory serves 8 state updates instead of 4. The loop is
 //     bound by shared-memory bytes delivered to registers (ncu: L1/TEX ~90%): per state update
@@ -497,6 +521,10 @@ __device__ __forceinline__ float unit_f(const Unit& o, int i) {
 #ifndef BC16
 #define BC16 0
 #endif
+#ifndef C32
+#define C32 0                             // with BC16: C staged as f32 (B stays 16-bit)
+#endif
+#define C16 (BC16 && !C32)                // C staged as 16-bit values
 #if BC16 && !INPUT_BF16
 #error "BC16 stages bf16 inputs only"
 #endif
@@ -567,12 +595,16 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   __shared__ __align__(16) float s_skip[TR * TP];
   __shared__ __align__(16) float s_gate[TR * TP];
 #endif
+  // bf16 inputs with BC16: B (and C unless C32) staged as their raw 16-bit values (exact),
+  // half the bytes per read for one shift per value in the loop.
 #if BC16
-  // bf16 inputs: B and C staged as their raw 16-bit values (exact), half the bytes per read.
   __shared__ __align__(16) unsigned short s_b[TT * 16];
-  __shared__ __align__(16) unsigned short s_c[TT * 16];
 #else
   __shared__ __align__(16) float s_b[TT * 16];
+#endif
+#if C16
+  __shared__ __align__(16) unsigned short s_c[TT * 16];
+#else
   __shared__ __align__(16) float s_c[TT * 16];
 #endif
   __shared__ __align__(16) float s_yp[YPLANES * YPS];
@@ -711,9 +743,12 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         for (int i = 0; i < 8; ++i) {
 #if BC16
           s_b[(tt + i) * 16 + n] = unit_bits(rb[q], i);
-          s_c[(tt + i) * 16 + n] = unit_bits(rc[q], i);
 #else
           s_b[(tt + i) * 16 + n] = unit_f(rb[q], i);
+#endif
+#if C16
+          s_c[(tt + i) * 16 + n] = unit_bits(rc[q], i);
+#else
           s_c[(tt + i) * 16 + n] = unit_f(rc[q], i);
 #endif
         }
@@ -739,9 +774,12 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       for (int ii = 0; ii < 4; ++ii) {
 #if BC16
         const float4 b4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_b[(i4 + ii) * 16 + g * 4]));
-        const float4 c4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_c[(i4 + ii) * 16 + g * 4]));
 #else
         const float4 b4 = *reinterpret_cast<const float4*>(&s_b[(i4 + ii) * 16 + g * 4]);
+#endif
+#if C16
+        const float4 c4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_c[(i4 + ii) * 16 + g * 4]));
+#else
         const float4 c4 = *reinterpret_cast<const float4*>(&s_c[(i4 + ii) * 16 + g * 4]);
 #endif
 #pragma unroll
