@@ -2,12 +2,13 @@
 # Selective-scan checks and benchmark on the GPU machine. Run from the repo root there, after
 # tools/gpu/scan_build.sh (here) has put the release binaries into .carry/scan:
 #   [TEST_VARIANTS="epi yred"] [BENCH_VARIANTS="epi yred epi yred"] [SCAN_BENCH_ARGS="--lengths 4096"] \
-#   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] [SAN_VARIANTS="default rpt2"] [LAB_BIN=.carry/bin/ssm-lab] \
+#   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] [SAN_VARIANTS="default rpt2 best"] [LAB_BIN=.carry/bin/ssm-lab] \
 #   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
 #    variant, the variants in parallel: epi (the default: one channel per thread, bf16 B/C
 #    staged as 16-bit values, the partial sums added by shuffles, u and z kept in registers for
-#    the epilogue), c32 (epi with C staged as f32 beside 16-bit B), yred (epi with D u and silu(z) staged in shared memory; yred_np with the
+#    the epilogue), c32 (epi with C staged as f32 beside 16-bit B),
+#    defer and c32defer (epi and c32 with the butterfly's rounds consumed a step group later), yred (epi with D u and silu(z) staged in shared memory; yred_np with the
 #    backward's scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
 #    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C);
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192; a name given twice
@@ -44,8 +45,10 @@ declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_
   [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0" [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
   [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=0"
   [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
+  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_YRED_DEFER=0 SSM_SCAN_FWD_EPI_REGS=1"
   [c32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
+  [defer]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_YRED_DEFER=1 SSM_SCAN_FWD_EPI_REGS=1"
+  [c32defer]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_YRED_DEFER=1 SSM_SCAN_FWD_EPI_REGS=1"
   [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16")
 TEST_VARIANTS=${TEST_VARIANTS:-epi yred}
 BENCH_VARIANTS=${BENCH_VARIANTS:-epi yred epi yred}
@@ -99,6 +102,7 @@ case "${1:-}" in
   short)
     section "compute-sanitizer memcheck and racecheck (tiled kernels, full blocks)"
     for v in ${SAN_VARIANTS:-default rpt2}; do
+      [ "$v" = best ] && v=$best  # the variant the benchmark ran
       echo "-- $v"; san memcheck cuda_tiled_kernels_with_full_blocks "$v"; san racecheck cuda_tiled_kernels_with_full_blocks "$v"
     done 2>&1 | tee "$OUT/sanitizer.log"
     ;;

@@ -551,6 +551,26 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #ifndef EPI_REGS
 #define EPI_REGS 0                        // the epilogue takes u and z from registers
 #endif
+#ifndef YRED_DEFER
+#define YRED_DEFER 0                      // with YRED: each butterfly round consumed a step group later
+#endif
+// YRED's butterfly over a channel's 4 lanes (g = lane % 4) for a group of 4 steps. Round 1
+// (xor 2): the two partial sums this lane keeps and the two it receives.
+__device__ __forceinline__ void yred_round1(const float (&yp)[4], int g, float (&own)[2], float (&got)[2]) {
+  const bool hi1 = g & 2;
+  own[0] = hi1 ? yp[2] : yp[0];
+  own[1] = hi1 ? yp[3] : yp[1];
+  got[0] = __shfl_xor_sync(FULL_MASK, hi1 ? yp[0] : yp[2], 2);
+  got[1] = __shfl_xor_sync(FULL_MASK, hi1 ? yp[1] : yp[3], 2);
+}
+// Round 2 (xor 1): step i4 + g of the channel is own + got.
+__device__ __forceinline__ void yred_round2(const float (&own1)[2], const float (&got1)[2], int g, float& own, float& got) {
+  const bool hi0 = g & 1;
+  const float k0 = own1[0] + got1[0], k1 = own1[1] + got1[1];
+  own = hi0 ? k1 : k0;
+  got = __shfl_xor_sync(FULL_MASK, hi0 ? k0 : k1, 1);
+}
+
 // silu(z) = z / (1 + e^-z) with MUFU's 2^x.
 __device__ __forceinline__ float silu_ftz(float z) { return __fdividef(z, 1.f + ex2_ftz(-z * LOG2E)); }
 
@@ -761,6 +781,9 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     // The recurrence (Mamba eq. 2a, ZOH of A, Euler of B): h = 2^(Δ'·A·log2 e) h + Δ'u B;
     // partial y = Σ_{own n} C h (eq. 2b).
 #pragma unroll
+#if YRED && YRED_DEFER
+    float r1own[RPT][2], r1got[RPT][2], r2own[RPT], r2got[RPT];  // the butterfly's pending rounds
+#endif
     for (int i4 = 0; i4 < TT; i4 += 4) {
       float dts[RPT][4], dus[RPT][4], yp[RPT][4];
 #pragma unroll
@@ -799,19 +822,33 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         // a lane holds the two steps 2·(g>>1) + {0, 1} summed over lanes {g, g^2}, after the
         // xor-1 round step i4 + g summed over all 4; one 4-byte store per lane (conflict-free:
         // rows are TP = TT + 4 words apart) instead of a 16-byte store per lane, and the
-        // epilogue reads one plane instead of TG.
-        const bool hi1 = g & 2, hi0 = g & 1;
-        float k0 = hi1 ? yp[j][2] : yp[j][0];
-        float k1 = hi1 ? yp[j][3] : yp[j][1];
-        k0 += __shfl_xor_sync(FULL_MASK, hi1 ? yp[j][0] : yp[j][2], 2);
-        k1 += __shfl_xor_sync(FULL_MASK, hi1 ? yp[j][1] : yp[j][3], 2);
-        const float k = (hi0 ? k1 : k0) + __shfl_xor_sync(FULL_MASK, hi0 ? k0 : k1, 1);
-        s_yp[trow[j] * TP + i4 + g] = k;
+        // epilogue reads one plane instead of TG. YRED_DEFER = 1 consumes each round's shuffles
+        // one step group later (a 3-stage pipeline over the unrolled groups), so that the next
+        // group's updates cover the shuffle latency.
+#if YRED_DEFER
+        if (i4 >= 8) s_yp[trow[j] * TP + i4 - 8 + g] = r2own[j] + r2got[j];
+        if (i4 >= 4) yred_round2(r1own[j], r1got[j], g, r2own[j], r2got[j]);
+        yred_round1(yp[j], g, r1own[j], r1got[j]);
+#else
+        float own1[2], got1[2], own, got;
+        yred_round1(yp[j], g, own1, got1);
+        yred_round2(own1, got1, g, own, got);
+        s_yp[trow[j] * TP + i4 + g] = own + got;
+#endif
 #else
         *reinterpret_cast<float4*>(&s_yp[g * YPS + trow[j] * TP + i4]) = make_float4(yp[j][0], yp[j][1], yp[j][2], yp[j][3]);
 #endif
       }
     }
+#if YRED && YRED_DEFER
+    // The last two step groups' pending rounds.
+#pragma unroll
+    for (int j = 0; j < RPT; ++j) {
+      s_yp[trow[j] * TP + TT - 8 + g] = r2own[j] + r2got[j];
+      yred_round2(r1own[j], r1got[j], g, r2own[j], r2got[j]);
+      s_yp[trow[j] * TP + TT - 4 + g] = r2own[j] + r2got[j];
+    }
+#endif
     // Store the state at segment ends (and at the end of the sequence).
 #pragma unroll
     for (int j = 0; j < RPT; ++j) {
