@@ -78,23 +78,21 @@ fn opt_ptr(t: Option<&Tensor>) -> u64 {
     t.map(ptr).unwrap_or(0)
 }
 
-/// Bytes of device memory the op allocates beyond its inputs and outputs: the stored states
-/// (forward) and the f32 accumulators of the backward.
+/// Bytes of device memory the op allocates beyond its inputs and results (y, the last state,
+/// the gradients): the stored states (forward), and in the backward the f32 accumulators of a
+/// variable B and C when the inputs are narrower (bf16; in f32 the accumulators are the
+/// gradients). [`memory::measure`] measures the same quantity.
 pub fn extra_bytes(shape: &ScanShape, backward: bool, input_bytes: usize) -> usize {
     let nseg = shape.len.div_ceil(launch::segment(shape));
     let ckpt = shape.batch * shape.dim * nseg * shape.nstate * 4;
     if !backward {
         return ckpt;
     }
-    let bc = |l: BcLayout| match l {
-        // f32 accumulator, plus the cast to the input dtype when that is narrower.
-        BcLayout::Variable { groups } => {
-            let n = shape.batch * groups * shape.nstate * shape.len;
-            n * 4 + if input_bytes < 4 { n * input_bytes } else { 0 }
-        }
-        BcLayout::Constant => shape.dim * shape.nstate * 4,
+    let accumulator = |l: BcLayout| match l {
+        BcLayout::Variable { groups } if input_bytes < 4 => shape.batch * groups * shape.nstate * shape.len * 4,
+        _ => 0,
     };
-    ckpt + bc(shape.b) + bc(shape.c) + shape.dim * shape.nstate * 4
+    ckpt + accumulator(shape.b) + accumulator(shape.c)
 }
 
 /// Forward: (y, last_state, stored states). `save` = false skips the stored states (inference).
