@@ -10,7 +10,7 @@ cp "$CARGO_TARGET_DIR/release/examples/scan_bench" .carry/scan/
 cargo test --release -p ssm-scan --no-run --message-format=json 2>/dev/null \
   | grep -o '"executable":"[^"]*"' | sed 's/"executable":"//; s/"$//' | while read -r exe; do
     name=$(basename "$exe" | sed 's/-[0-9a-f]*$//')
-    case "$name" in cuda_vs_reference|nvrtc_compile|errors) cp "$exe" ".carry/scan/$name" ;; esac
+    case "$name" in cuda_vs_reference|cuda_memory|nvrtc_compile|errors) cp "$exe" ".carry/scan/$name" ;; esac
   done
 # The PTX of the benchmark configuration, for tools/gpu/scan_profile.sh (needs libnvrtc here).
 mkdir -p .carry/ptx

@@ -7,9 +7,8 @@
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
 #    variant, the variants in parallel: epi (the default: one channel per thread, bf16 B/C
 #    staged as 16-bit values, the partial sums added by shuffles, u and z kept in registers for
-#    the epilogue), c32 (epi with C staged as f32 beside 16-bit B),
-#    defer and c32defer (epi and c32 with the butterfly's rounds consumed a step group later), yred (epi with D u and silu(z) staged in shared memory; yred_np with the
-#    backward's scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
+#    the epilogue), c32 (epi with C staged as f32 beside 16-bit B), yred (epi with D u and
+#    silu(z) staged in shared memory; yred_np with the backward's scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
 #    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C);
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192; a name given twice
 #    is timed twice, and the choice below takes the mean);
@@ -45,10 +44,8 @@ declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_
   [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0" [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
   [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=0"
   [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_YRED_DEFER=0 SSM_SCAN_FWD_EPI_REGS=1"
+  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
   [c32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [defer]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_YRED_DEFER=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [c32defer]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_YRED_DEFER=1 SSM_SCAN_FWD_EPI_REGS=1"
   [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16")
 TEST_VARIANTS=${TEST_VARIANTS:-epi yred}
 BENCH_VARIANTS=${BENCH_VARIANTS:-epi yred epi yred}
@@ -60,6 +57,9 @@ for name in $TEST_VARIANTS; do
 done
 timeout 60 "$BIN/errors" 2>&1 | grep -E "test result|FAILED|unavailable|available" >"$RAW/tests_errors.log"
 wait
+# The working-memory test reads the allocator's process-wide peak: alone, after the others.
+(timeout 120 "$BIN/cuda_memory" 2>&1; echo "exit $?") | grep -E "^test |test result|panicked|measured|forward|^exit" >"$RAW/tests_memory.log"
+grep -q "^exit 0" "$RAW/tests_memory.log" || status=1
 {
   for name in $TEST_VARIANTS; do
     echo "-- $name (${VARENV[$name]})"
@@ -67,6 +67,8 @@ wait
   done
   echo "-- errors"
   cat "$RAW/tests_errors.log"
+  echo "-- working memory"
+  cat "$RAW/tests_memory.log"
 } | tee "$OUT/tests.log"
 for name in $TEST_VARIANTS; do grep -q "^exit 0" "$RAW/tests_$name.raw" || status=1; done
 

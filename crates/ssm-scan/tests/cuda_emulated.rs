@@ -11,29 +11,24 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, yred_defer: false, epi_regs: false };
-const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, yred_defer: false, epi_regs: false };
-const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, c32: false, yred: false, yred_defer: false, epi_regs: false };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: false };
+const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, c32: false, yred: false, epi_regs: false };
 /// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
 /// update at the default's warps per launch.
-const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: false, yred_defer: false, epi_regs: false };
+const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: false, epi_regs: false };
 /// The channel's partial sums added with shuffles in the loop (the bf16 one with 16-bit B/C).
-const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, yred_defer: false, epi_regs: false };
-const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, yred_defer: false, epi_regs: false };
+const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: false };
+const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: false };
 /// ... with two channels per thread.
-const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: true, yred_defer: false, epi_regs: false };
+const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: true, epi_regs: false };
 /// The epilogue's u and z kept in registers (with the shuffled partial sums; the bf16 one with
 /// 16-bit B/C, and with two channels per thread).
-const EPI: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, yred_defer: false, epi_regs: true };
-const EPI_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, yred_defer: false, epi_regs: true };
+const EPI: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: true };
+const EPI_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: true };
 /// The default with C staged as f32 (B stays 16-bit).
-const EPI_C32: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: true, yred: true, yred_defer: false, epi_regs: true };
-/// The default with the butterfly's rounds consumed a step group later (f32 and bf16, and with
-/// two channels per thread).
-const DEFER: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, yred_defer: true, epi_regs: true };
-const DEFER_F32: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, yred_defer: true, epi_regs: true };
-const DEFER_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: true, yred_defer: true, epi_regs: false };
-const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, yred_defer: false, epi_regs: true };
+const EPI_C32: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: true, yred: true, epi_regs: true };
+const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: true };
 
 fn compiler() -> bool {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
@@ -93,8 +88,6 @@ fn emulated_tiled_kernels_match_reference_f32() {
         (partial, f, EPI),
         (plain, f, EPI),
         (grouped, f, EPI_RPT2),
-        (partial, f, DEFER_F32),
-        (grouped, f, DEFER_RPT2),
     ]);
 }
 
@@ -119,8 +112,6 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (partial, b, EPI_BC16),
         (full, b, EPI_C32),
         (partial, b, EPI_C32),
-        (full, b, DEFER),
-        (partial, b, DEFER),
     ]);
 }
 

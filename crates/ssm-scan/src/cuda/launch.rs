@@ -53,10 +53,6 @@ pub const FWD_C32: bool = false;
 /// for measuring. On the H100: 8% fewer shared-memory
 /// wavefronts, 1.5% faster (ncu), within the run-to-run noise of the benchmark.
 pub const FWD_YRED: bool = true;
-/// With [`FWD_YRED`]: whether each round of the shuffle butterfly is consumed one step group
-/// later (`YRED_DEFER`: the next group's updates cover the shuffle latency, for 6 more registers
-/// per channel). `SSM_SCAN_FWD_YRED_DEFER=0|1` overrides it, for measuring.
-pub const FWD_YRED_DEFER: bool = false;
 /// Whether the tiled forward keeps each unit's raw u and z in registers from staging to the
 /// epilogue and computes D u and silu(z) there (`EPI_REGS`: two shared-memory tiles fewer, with
 /// a launch bound of 3 instead of 4 blocks per SM; 110 registers, so 4 still fit).
@@ -83,13 +79,11 @@ pub struct FwdVariant {
     pub bc16: bool,
     pub c32: bool,
     pub yred: bool,
-    pub yred_defer: bool,
     pub epi_regs: bool,
 }
 
 impl FwdVariant {
-    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_YRED_DEFER` /
-    /// `_EPI_REGS`
+    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS`
     /// overrides of this process. BC16 (and with it C32) applies to bf16 inputs only.
     pub fn from_env(bf16: bool) -> Self {
         FwdVariant {
@@ -97,7 +91,6 @@ impl FwdVariant {
             bc16: bf16 && env_override("SSM_SCAN_FWD_BC16", &[0, 1], FWD_BC16 as usize) == 1,
             c32: env_override("SSM_SCAN_FWD_C32", &[0, 1], FWD_C32 as usize) == 1,
             yred: env_override("SSM_SCAN_FWD_YRED", &[0, 1], FWD_YRED as usize) == 1,
-            yred_defer: env_override("SSM_SCAN_FWD_YRED_DEFER", &[0, 1], FWD_YRED_DEFER as usize) == 1,
             epi_regs: env_override("SSM_SCAN_FWD_EPI_REGS", &[0, 1], FWD_EPI_REGS as usize) == 1,
         }
     }

@@ -167,7 +167,6 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
         defines.push(("BC16".into(), (variant.bc16 && bf16) as i64));
         defines.push(("C32".into(), (variant.c32 && variant.bc16 && bf16) as i64));
         defines.push(("YRED".into(), variant.yred as i64));
-        defines.push(("YRED_DEFER".into(), (variant.yred && variant.yred_defer) as i64));
         defines.push(("EPI_REGS".into(), variant.epi_regs as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {

@@ -551,9 +551,6 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #ifndef EPI_REGS
 #define EPI_REGS 0                        // the epilogue takes u and z from registers
 #endif
-#ifndef YRED_DEFER
-#define YRED_DEFER 0                      // with YRED: each butterfly round consumed a step group later
-#endif
 // YRED's butterfly over a channel's 4 lanes (g = lane % 4) for a group of 4 steps. Round 1
 // (xor 2): the two partial sums this lane keeps and the two it receives.
 __device__ __forceinline__ void yred_round1(const float (&yp)[4], int g, float (&own)[2], float (&got)[2]) {
@@ -574,16 +571,8 @@ __device__ __forceinline__ void yred_round2(const float (&own1)[2], const float 
 // silu(z) = z / (1 + e^-z) with MUFU's 2^x.
 __device__ __forceinline__ float silu_ftz(float z) { return __fdividef(z, 1.f + ex2_ftz(-z * LOG2E)); }
 
-// The epilogue's D u and gate silu(z) (1 without z) of a unit's 8 steps of channel dd; D u is 0
-// for a channel past the end (valid false).
-__device__ __forceinline__ void skip_and_gate(const Unit& u, const Unit& z, const float* __restrict__ Dw, int dd,
-                                              bool valid, float (&sk)[8], float (&gt)[8]) {
-#if HAS_D
-  const float dw = valid ? Dw[dd] : 0.f;
-#else
-  const float dw = 0.f;
-  (void)Dw, (void)dd, (void)valid;
-#endif
+// The epilogue's D u and gate silu(z) (1 without z) of a unit's 8 steps, with dw = the channel's D.
+__device__ __forceinline__ void skip_and_gate(const Unit& u, const Unit& z, float dw, float (&sk)[8], float (&gt)[8]) {
 #pragma unroll
   for (int i = 0; i < 8; ++i) {
     sk[i] = dw * unit_f(u, i);
@@ -666,6 +655,16 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   // Staging role: UNITS units of (row, 8 steps) of u / Δ / z, BCU units of (state, 8 steps).
   Unit ru[UNITS], rd[UNITS], rz[UNITS];  // rz is loaded (and read) only with z
   Unit rb[BCU], rc[BCU];
+  // A unit's channel is the same in every chunk: its delta_bias and D are read once (0 for a
+  // channel past the end).
+  float ubias[UNITS], uskip[UNITS];
+#pragma unroll
+  for (int q = 0; q < UNITS; ++q) {
+    const int dd = d0 + (tid + q * NTHR) / (TT / 8);
+    const bool rv = UNIT_IN(tid + q * NTHR) && dd < dim;
+    ubias[q] = HAS_BIAS && rv ? dbias[dd] : 0.f;
+    uskip[q] = HAS_D && rv ? Dw[dd] : 0.f;
+  }
 
   auto load_chunk = [&](int c0) {
 #pragma unroll
@@ -717,13 +716,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #endif
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
-      const bool rv = dd < dim;
-#if HAS_BIAS
-      const float bias = rv ? dbias[dd] : 0.f;
-#else
-      const float bias = 0.f;
-#endif
-      const int nin = rv ? len - (c0 + tt) : 0;  // steps of the unit inside the sequence (may exceed 8)
+      const float bias = ubias[q];
+      const int nin = dd < dim ? len - (c0 + tt) : 0;  // steps of the unit inside the sequence (may exceed 8)
       float vdt[8], vdu[8];
 #pragma unroll
       for (int i = 0; i < 8; ++i) {
@@ -741,7 +735,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
 #if !EPI_REGS
       float vsk[8], vg[8];
-      skip_and_gate(ru[q], rz[q], Dw, dd, rv, vsk, vg);
+      skip_and_gate(ru[q], rz[q], uskip[q], vsk, vg);
 #endif
       const int o = rr * TP + tt;
 #pragma unroll
@@ -781,9 +775,6 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     // The recurrence (Mamba eq. 2a, ZOH of A, Euler of B): h = 2^(Δ'·A·log2 e) h + Δ'u B;
     // partial y = Σ_{own n} C h (eq. 2b).
 #pragma unroll
-#if YRED && YRED_DEFER
-    float r1own[RPT][2], r1got[RPT][2], r2own[RPT], r2got[RPT];  // the butterfly's pending rounds
-#endif
     for (int i4 = 0; i4 < TT; i4 += 4) {
       float dts[RPT][4], dus[RPT][4], yp[RPT][4];
 #pragma unroll
@@ -822,33 +813,17 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         // a lane holds the two steps 2·(g>>1) + {0, 1} summed over lanes {g, g^2}, after the
         // xor-1 round step i4 + g summed over all 4; one 4-byte store per lane (conflict-free:
         // rows are TP = TT + 4 words apart) instead of a 16-byte store per lane, and the
-        // epilogue reads one plane instead of TG. YRED_DEFER = 1 consumes each round's shuffles
-        // one step group later (a 3-stage pipeline over the unrolled groups), so that the next
-        // group's updates cover the shuffle latency.
-#if YRED_DEFER
-        if (i4 >= 8) s_yp[trow[j] * TP + i4 - 8 + g] = r2own[j] + r2got[j];
-        if (i4 >= 4) yred_round2(r1own[j], r1got[j], g, r2own[j], r2got[j]);
-        yred_round1(yp[j], g, r1own[j], r1got[j]);
-#else
+        // epilogue reads one plane instead of TG. (Consuming each round one step group later,
+        // to cover the shuffle latency, measured 6% slower: bench-results/NOTES.md, v7.)
         float own1[2], got1[2], own, got;
         yred_round1(yp[j], g, own1, got1);
         yred_round2(own1, got1, g, own, got);
         s_yp[trow[j] * TP + i4 + g] = own + got;
-#endif
 #else
         *reinterpret_cast<float4*>(&s_yp[g * YPS + trow[j] * TP + i4]) = make_float4(yp[j][0], yp[j][1], yp[j][2], yp[j][3]);
 #endif
       }
     }
-#if YRED && YRED_DEFER
-    // The last two step groups' pending rounds.
-#pragma unroll
-    for (int j = 0; j < RPT; ++j) {
-      s_yp[trow[j] * TP + TT - 8 + g] = r2own[j] + r2got[j];
-      yred_round2(r1own[j], r1got[j], g, r2own[j], r2got[j]);
-      s_yp[trow[j] * TP + TT - 4 + g] = r2own[j] + r2got[j];
-    }
-#endif
     // Store the state at segment ends (and at the end of the sequence).
 #pragma unroll
     for (int j = 0; j < RPT; ++j) {
@@ -878,7 +853,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       float yv[8];
 #if EPI_REGS
       float vsk[8], vg[8];
-      skip_and_gate(eu[q], ez[q], Dw, dd, true, vsk, vg);
+      skip_and_gate(eu[q], ez[q], uskip[q], vsk, vg);
 #endif
 #pragma unroll
       for (int i = 0; i < 8; i += 4) {

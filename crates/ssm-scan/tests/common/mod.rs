@@ -308,3 +308,14 @@ pub fn cases() -> Vec<Case> {
     push(Case { dim: 3, batch: 1, ..Case::new(100, 16, 1) });
     v
 }
+
+/// Whether the CUDA backend can run here; prints why not (the CUDA tests are skipped then).
+pub fn gpu() -> bool {
+    match ssm_scan::cuda::availability() {
+        Ok(()) => true,
+        Err(why) => {
+            eprintln!("note: CUDA tests skipped: {why}");
+            false
+        }
+    }
+}
