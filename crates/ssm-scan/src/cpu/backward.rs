@@ -9,8 +9,9 @@
 
 use rayon::prelude::*;
 
-use super::forward::{delta_at, Prepared};
-use super::{fast_exp, sigmoid, untranspose_bc, Problem, SharedMut, LANES, SEGMENT};
+use super::forward::Prepared;
+use super::pointwise::{deltas, sigmoids};
+use super::{fast_exp, untranspose_bc, Problem, SharedMut, LANES, SEGMENT};
 use crate::shapes::BcLayout;
 
 /// Gradients in the inputs' shapes (flat f32); `None` for absent optional inputs.
@@ -48,6 +49,10 @@ struct Scratch {
     hs: Vec<f32>,
     ea: Vec<f32>,
     dt: Vec<f32>,
+    /// σ(z) of the segment's steps (with z).
+    sgz: Vec<f32>,
+    /// σ(δ + bias), the softplus' derivative, of the segment's steps (with softplus).
+    sgd: Vec<f32>,
     yv: Vec<f32>,
     mu: Vec<f32>,
     da: Vec<f32>,
@@ -76,6 +81,7 @@ fn row_impl(
     let nseg = super::n_segments(len);
     let a = &pre.a[d * np..(d + 1) * np];
     let dskip = p.d.map(|x| x[d]).unwrap_or(0.0);
+    let bias = p.bias.map(|x| x[d]).unwrap_or(0.0);
     // SAFETY: every output range below belongs to this row alone.
     let (du, ddelta) = unsafe { (o.du.slice(row * len, len), o.ddelta.slice(row * len, len)) };
     let mut dz = p.z.map(|_| unsafe { o.dz.slice(row * len, len) });
@@ -102,12 +108,20 @@ fn row_impl(
         } else if let Some(h0) = p.h0 {
             hs[..n].copy_from_slice(&h0[row * n..(row + 1) * n]);
         }
+        // Δ, σ(z) and the softplus' σ(δ + bias) of the segment, in vectorised runs.
+        let run = row * len + t0..row * len + t1;
+        deltas(&p.delta[run.clone()], bias, p.softplus, &mut sc.dt);
+        if let Some(z) = p.z {
+            sigmoids(&z[run.clone()], 0.0, &mut sc.sgz);
+        }
+        if p.softplus {
+            sigmoids(&p.delta[run], bias, &mut sc.sgd);
+        }
         // Recompute h_t, exp(Δ_t A) and (when gated) the pre-gate y_t inside the segment.
         for i in 0..m {
             let t = t0 + i;
             let ut = p.u[row * len + t];
-            let dt = delta_at(p, row, d, t);
-            sc.dt[i] = dt;
+            let dt = sc.dt[i];
             let bv = pre.bc_at(&pre.b, s.b, s, b, d, t);
             let cv = pre.bc_at(&pre.c, s.c, s, b, d, t);
             let (prev, cur) = hs.split_at_mut((i + 1) * np);
@@ -145,7 +159,7 @@ fn row_impl(
             let g = dy_in.map(|x| x[row * len + t]).unwrap_or(0.0);
             let dyt = if let Some(z) = p.z {
                 let zt = z[row * len + t];
-                let sg = sigmoid(zt);
+                let sg = sc.sgz[i];
                 // d silu(z)/dz = σ(z)(1 + z(1 − σ(z))).
                 if let Some(dz) = dz.as_deref_mut() {
                     dz[t] = g * sc.yv[i] * sg * (1.0 + zt * (1.0 - sg));
@@ -210,11 +224,8 @@ fn row_impl(
             du[t] = dskip * dyt + dt * s1;
             let mut ddt = ut * s1 + s2;
             if p.softplus {
-                let mut x = p.delta[row * len + t];
-                if let Some(bias) = p.bias {
-                    x += bias[d];
-                }
-                ddt *= if x > 20.0 { 1.0 } else { sigmoid(x) };
+                // dΔ/dδ = σ(δ + bias); 1 in f32 above 20, where the softplus passes x through.
+                ddt *= sc.sgd[i];
             }
             ddelta[t] = ddt;
             dbias_acc += ddt;
@@ -338,11 +349,13 @@ pub fn backward(p: &Problem<'_>, ckpt: &[f32], dy: Option<&[f32]>, dlast: Option
         BcLayout::Constant => 0,
     };
     let (nb, nc) = (var_len(s.b), var_len(s.c));
-    let avx2 = super::has_avx2();
+    let avx2 = super::uses_avx2();
     let new_scratch = || Scratch {
         hs: vec![0.0; (SEGMENT + 1) * np],
         ea: vec![0.0; SEGMENT * np],
         dt: vec![0.0; SEGMENT],
+        sgz: vec![0.0; SEGMENT],
+        sgd: vec![0.0; SEGMENT],
         yv: vec![0.0; SEGMENT],
         mu: vec![0.0; np],
         da: vec![0.0; np],

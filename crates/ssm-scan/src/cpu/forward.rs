@@ -3,7 +3,8 @@
 
 use rayon::prelude::*;
 
-use super::{fast_exp, padded, softplus, transpose_bc, Problem, SharedMut, LANES, SEGMENT};
+use super::pointwise::{deltas, sigmoids};
+use super::{fast_exp, padded, transpose_bc, Problem, SharedMut, LANES, SEGMENT};
 use crate::shapes::{BcLayout, ScanShape};
 
 /// Per-call data shared by all rows: A and constant B/C padded to N′, variable B/C transposed.
@@ -40,19 +41,8 @@ impl Prepared {
     }
 }
 
-/// Δ_t after bias and softplus (Mamba Alg. 2 line 5; reference kernel fwd 152-165).
-#[inline(always)]
-pub(crate) fn delta_at(p: &Problem<'_>, row: usize, d: usize, t: usize) -> f32 {
-    let mut dt = p.delta[row * p.shape.len + t];
-    if let Some(bias) = p.bias {
-        dt += bias[d];
-    }
-    if p.softplus {
-        softplus(dt)
-    } else {
-        dt
-    }
-}
+/// Steps whose Δ and gate are computed in one vectorised run.
+const POINTWISE_RUN: usize = 64;
 
 /// One state update over the padded state vector: h ← exp(Δ A) ⊙ h + (Δ u) B
 /// (Mamba eq. (2a); reference kernel fwd 221-222), returning Σ C ⊙ h (eq. (2b); fwd 261-269).
@@ -86,10 +76,21 @@ fn row_impl(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &m
     }
     let a = &pre.a[d * np..(d + 1) * np];
     let dskip = p.d.map(|x| x[d]).unwrap_or(0.0);
+    let bias = p.bias.map(|x| x[d]).unwrap_or(0.0);
     let mut ckpt = ckpt;
+    // Δ and σ(z) of a block of steps, computed ahead of the recurrence in vectorised runs.
+    let (mut dts, mut sgz) = ([0.0f32; POINTWISE_RUN], [0.0f32; POINTWISE_RUN]);
     for t in 0..len {
+        let i = t % POINTWISE_RUN;
+        if i == 0 {
+            let run = row * len + t..row * len + (t + POINTWISE_RUN).min(len);
+            deltas(&p.delta[run.clone()], bias, p.softplus, &mut dts);
+            if let Some(z) = p.z {
+                sigmoids(&z[run], 0.0, &mut sgz);
+            }
+        }
         let ut = p.u[row * len + t];
-        let dt = delta_at(p, row, d, t);
+        let dt = dts[i];
         let bv = pre.bc_at(&pre.b, s.b, s, b, d, t);
         let cv = pre.bc_at(&pre.c, s.c, s, b, d, t);
         #[cfg(target_arch = "x86_64")]
@@ -104,8 +105,7 @@ fn row_impl(p: &Problem<'_>, pre: &Prepared, row: usize, y: &mut [f32], last: &m
         let mut yt = sum + dskip * ut;
         if let Some(z) = p.z {
             // out = y · silu(z) (fwd 285-303).
-            let zt = z[row * len + t];
-            yt *= zt * super::sigmoid(zt);
+            yt *= z[row * len + t] * sgz[i];
         }
         y[t] = yt;
         if (t + 1) % SEGMENT == 0 || t + 1 == len {
@@ -132,7 +132,7 @@ pub fn forward(p: &Problem<'_>, y: &mut [f32], last: &mut [f32], ckpt: Option<&m
     let nseg = super::n_segments(s.len);
     let per_row_ck = nseg * s.nstate;
     let ck = ckpt.map(|c| SharedMut(c.as_mut_ptr()));
-    let avx2 = super::has_avx2();
+    let avx2 = super::uses_avx2();
     y.par_chunks_mut(s.len).zip(last.par_chunks_mut(s.nstate)).enumerate().for_each(|(row, (y, last))| {
         // SAFETY: row ranges of the stored states are disjoint.
         let ckrow = ck.map(|c| unsafe { c.slice(row * per_row_ck, per_row_ck) });

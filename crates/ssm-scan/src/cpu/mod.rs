@@ -10,6 +10,7 @@
 
 pub mod backward;
 pub mod forward;
+mod pointwise;
 
 use tch::{Device, Kind, Tensor};
 
@@ -115,15 +116,17 @@ impl SharedMut {
 
 /// exp(x) in f32 with plain arithmetic only (so the state loops vectorise): 2^k · p(f) with
 /// k = round(x·log2 e) and a degree-6 Taylor polynomial of e^{f ln 2}, |f| ≤ ½ (relative error
-/// < 2e-7). x is clamped to [−87, 88].
+/// < 3e-7 over the whole range). x is clamped to [−87, 88]. The reduction x − k ln 2 takes ln 2
+/// in two parts (Cody-Waite): k times the high part is exact, so large |x| lose nothing there.
 #[inline(always)]
 pub(crate) fn fast_exp(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
-    const LN2: f32 = std::f32::consts::LN_2;
+    const LN2_HI: f32 = f32::from_bits(0x3f31_7200); // 0.693145751953125: 16 significant bits
+    const LN2_LO: f32 = 1.428_606_8e-6; // ln 2 − LN2_HI
     const SHIFTER: f32 = 12_582_912.0; // 1.5 · 2^23: adding it rounds to an integer
     let x = x.clamp(-87.0, 88.0);
     let kf = (x * LOG2E + SHIFTER) - SHIFTER;
-    let y = x - kf * LN2;
+    let y = (x - kf * LN2_HI) - kf * LN2_LO;
     let p = 1.0 / 720.0;
     let p = p * y + 1.0 / 120.0;
     let p = p * y + 1.0 / 24.0;
@@ -136,12 +139,13 @@ pub(crate) fn fast_exp(x: f32) -> f32 {
 }
 
 /// AVX2 + FMA versions of the state loops (8 states per register). The callers check
-/// [`has_avx2`]; the state vectors are padded to a multiple of [`LANES`] (= 8).
+/// [`uses_avx2`]; the state vectors are padded to a multiple of [`LANES`] (= 8).
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod simd {
     use std::arch::x86_64::*;
 
-    /// [`super::fast_exp`] on 8 lanes (same clamp, rounding and polynomial; FMA-contracted).
+    /// [`super::fast_exp`] on 8 lanes (same clamp, rounding and polynomial; FMA-contracted, so
+    /// the reduction takes ln 2 in one part).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn exp8(x: __m256) -> __m256 {
@@ -254,23 +258,15 @@ pub(crate) mod simd {
     }
 }
 
-/// softplus(x) = log(1 + e^x), passed through above 20 (as the reference kernel, fwd 152-165).
-#[inline]
-pub(crate) fn softplus(x: f32) -> f32 {
-    if x > 20.0 {
-        x
-    } else {
-        x.exp().ln_1p()
-    }
+/// Whether the row kernels run their AVX2+FMA versions: the CPU has both, and the environment
+/// does not set `SSM_SCAN_CPU_SIMD=0` (which selects the portable loops of CPUs without them,
+/// for testing and measuring; read once per process).
+pub fn uses_avx2() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("SSM_SCAN_CPU_SIMD").map(|v| v != "0").unwrap_or(true) && cpu_has_avx2())
 }
 
-#[inline]
-pub(crate) fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
-
-/// Whether the AVX2+FMA versions of the row kernels can run here.
-pub(crate) fn has_avx2() -> bool {
+fn cpu_has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
