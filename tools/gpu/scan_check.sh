@@ -7,7 +7,8 @@
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
 #    variant, the variants in parallel: epi (the default: one channel per thread, bf16 B/C
 #    staged as 16-bit values, the partial sums added by shuffles, u and z kept in registers for
-#    the epilogue), c32 (epi with C staged as f32 beside 16-bit B), yred (epi with D u and
+#    the epilogue), c32 (epi with C staged as f32 beside 16-bit B), fmah (epi with the state
+#    update as one FFMA on h's dependence chain), yred (epi with D u and
 #    silu(z) staged in shared memory; yred_np with the backward's scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
 #    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C);
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192; a name given twice
@@ -46,6 +47,7 @@ declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_
   [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0 SSM_SCAN_FWD_EPI_REGS=0"
   [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
   [c32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
+  [fmah]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=1"
   [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16")
 TEST_VARIANTS=${TEST_VARIANTS:-epi yred}
 BENCH_VARIANTS=${BENCH_VARIANTS:-epi yred epi yred}

@@ -11,24 +11,27 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false };
-const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: false };
-const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, c32: false, yred: false, epi_regs: false };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false };
+const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, c32: false, yred: false, epi_regs: false, fma_h: false };
 /// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
 /// update at the default's warps per launch.
-const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: false, epi_regs: false };
+const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: false, epi_regs: false, fma_h: false };
 /// The channel's partial sums added with shuffles in the loop (the bf16 one with 16-bit B/C).
-const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: false };
-const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: false };
+const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: false, fma_h: false };
+const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: false, fma_h: false };
 /// ... with two channels per thread.
-const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: true, epi_regs: false };
+const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: true, epi_regs: false, fma_h: false };
 /// The epilogue's u and z kept in registers (with the shuffled partial sums; the bf16 one with
 /// 16-bit B/C, and with two channels per thread).
-const EPI: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: true };
-const EPI_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: true };
+const EPI: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: true, fma_h: false };
+const EPI_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: true, fma_h: false };
 /// The default with C staged as f32 (B stays 16-bit).
-const EPI_C32: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: true, yred: true, epi_regs: true };
-const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: true };
+const EPI_C32: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: true, yred: true, epi_regs: true, fma_h: false };
+/// The default with the state update as one FFMA on h's chain (f32 and bf16 staging).
+const EPI_FMA_H_F32: FwdVariant = FwdVariant { fma_h: true, ..EPI };
+const EPI_FMA_H: FwdVariant = FwdVariant { fma_h: true, ..EPI_BC16 };
+const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: true, fma_h: false };
 
 fn compiler() -> bool {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
@@ -88,6 +91,7 @@ fn emulated_tiled_kernels_match_reference_f32() {
         (partial, f, EPI),
         (plain, f, EPI),
         (grouped, f, EPI_RPT2),
+        (grouped, f, EPI_FMA_H_F32),
     ]);
 }
 
@@ -112,6 +116,8 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (partial, b, EPI_BC16),
         (full, b, EPI_C32),
         (partial, b, EPI_C32),
+        (full, b, EPI_FMA_H),
+        (partial, b, EPI_FMA_H),
     ]);
 }
 

@@ -57,6 +57,8 @@ fn all_configurations_compile_without_local_arrays() {
         std::env::set_var("SSM_SCAN_FWD_YRED", yred);
         // C staged as f32 beside 16-bit B, in the configurations with BC16 and u, z in registers.
         std::env::set_var("SSM_SCAN_FWD_C32", if bc16 == "1" && epi == "1" { "1" } else { "0" });
+        // The state update as one FFMA on h's chain, in every third configuration.
+        std::env::set_var("SSM_SCAN_FWD_FMA_H", if i % 3 == 0 { "1" } else { "0" });
         for &n in &[4usize, 16] {
             for &bf16 in &[false, true] {
                 let shape = ScanShape {
@@ -84,6 +86,7 @@ fn all_configurations_compile_without_local_arrays() {
     std::env::remove_var("SSM_SCAN_FWD_YRED");
     std::env::remove_var("SSM_SCAN_FWD_EPI_REGS");
     std::env::remove_var("SSM_SCAN_FWD_C32");
+    std::env::remove_var("SSM_SCAN_FWD_FMA_H");
     // The on-disk cache holds the compiled modules.
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files > 0 && checked > 0);

@@ -59,6 +59,11 @@ pub const FWD_YRED: bool = true;
 /// `SSM_SCAN_FWD_EPI_REGS=0|1` overrides it, for measuring. On the H100: 11% fewer shared-memory
 /// wavefronts, 1.4% faster (ncu), 3-5% in the side-by-side benchmark.
 pub const FWD_EPI_REGS: bool = true;
+/// Whether the tiled forward writes the state update as `fmaf(a, h, Δ'u·B)` (`FMA_H`: one FFMA
+/// on h's dependence chain per step instead of ptxas's FMUL a·h then FFMA; same instruction
+/// count, 4 cycles instead of 8 per step on the chain). `SSM_SCAN_FWD_FMA_H=0|1` overrides it,
+/// for measuring; not yet timed on a GPU (bench-results/NOTES.md, v7).
+pub const FWD_FMA_H: bool = false;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
 /// only when L is a multiple of the vector width). `SSM_SCAN_BWD_PAIRS=0|1` overrides it, for
@@ -80,11 +85,12 @@ pub struct FwdVariant {
     pub c32: bool,
     pub yred: bool,
     pub epi_regs: bool,
+    pub fma_h: bool,
 }
 
 impl FwdVariant {
-    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS`
-    /// overrides of this process. BC16 (and with it C32) applies to bf16 inputs only.
+    /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS` /
+    /// `_FMA_H` overrides of this process. BC16 (and with it C32) applies to bf16 inputs only.
     pub fn from_env(bf16: bool) -> Self {
         FwdVariant {
             rows_per_thread: env_override("SSM_SCAN_FWD_RPT", &[1, 2], FWD_ROWS_PER_THREAD),
@@ -92,6 +98,7 @@ impl FwdVariant {
             c32: env_override("SSM_SCAN_FWD_C32", &[0, 1], FWD_C32 as usize) == 1,
             yred: env_override("SSM_SCAN_FWD_YRED", &[0, 1], FWD_YRED as usize) == 1,
             epi_regs: env_override("SSM_SCAN_FWD_EPI_REGS", &[0, 1], FWD_EPI_REGS as usize) == 1,
+            fma_h: env_override("SSM_SCAN_FWD_FMA_H", &[0, 1], FWD_FMA_H as usize) == 1,
         }
     }
 

@@ -168,6 +168,7 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
         defines.push(("C32".into(), (variant.c32 && variant.bc16 && bf16) as i64));
         defines.push(("YRED".into(), variant.yred as i64));
         defines.push(("EPI_REGS".into(), variant.epi_regs as i64));
+        defines.push(("FMA_H".into(), variant.fma_h as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {
         defines.push(("WARPS".into(), cfg.warps_fwd as i64));

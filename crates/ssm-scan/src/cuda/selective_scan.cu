@@ -551,6 +551,19 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #ifndef EPI_REGS
 #define EPI_REGS 0                        // the epilogue takes u and z from registers
 #endif
+#ifndef FMA_H
+#define FMA_H 0                           // the state update as one FFMA on h's dependence chain
+#endif
+// One state update h' = a h + Δ'u B (Mamba eq. 2a). Left to the compiler, ptxas fuses Δ'u·B
+// into a·h (FMUL a·h, then FFMA): two dependent instructions per step on h's chain. FMA_H = 1
+// rounds Δ'u·B first and fuses a·h into it: one FFMA on the chain, the same instruction count.
+__device__ __forceinline__ float state_step(float a, float h, float du, float b) {
+#if FMA_H
+  return fmaf(a, h, du * b);
+#else
+  return a * h + du * b;
+#endif
+}
 // YRED's butterfly over a channel's 4 lanes (g = lane % 4) for a group of 4 steps. Round 1
 // (xor 2): the two partial sums this lane keeps and the two it receives.
 __device__ __forceinline__ void yred_round1(const float (&yp)[4], int g, float (&own)[2], float (&got)[2]) {
@@ -799,10 +812,10 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
         for (int j = 0; j < RPT; ++j) {
           const float dt = dts[j][ii], du = dus[j][ii];
-          h[j][0] = ex2_ftz(dt * a2[j][0]) * h[j][0] + du * b4.x;
-          h[j][1] = ex2_ftz(dt * a2[j][1]) * h[j][1] + du * b4.y;
-          h[j][2] = ex2_ftz(dt * a2[j][2]) * h[j][2] + du * b4.z;
-          h[j][3] = ex2_ftz(dt * a2[j][3]) * h[j][3] + du * b4.w;
+          h[j][0] = state_step(ex2_ftz(dt * a2[j][0]), h[j][0], du, b4.x);
+          h[j][1] = state_step(ex2_ftz(dt * a2[j][1]), h[j][1], du, b4.y);
+          h[j][2] = state_step(ex2_ftz(dt * a2[j][2]), h[j][2], du, b4.z);
+          h[j][3] = state_step(ex2_ftz(dt * a2[j][3]), h[j][3], du, b4.w);
           yp[j][ii] = c4.x * h[j][0] + c4.y * h[j][1] + c4.z * h[j][2] + c4.w * h[j][3];
         }
       }
