@@ -24,14 +24,8 @@ export LD_LIBRARY_PATH="$PWD/$SITE/nvidia/cu13/lib:${LD_LIBRARY_PATH:-}"
 cargo build --quiet --release -p ssm-scan --example scan_ptx
 PTX_BIN=${CARGO_TARGET_DIR:-target}/release/examples/scan_ptx
 
-# The layouts by name (the environment that selects each), as in tools/gpu/scan_check.sh.
-declare -A VARENV=(
-  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [c32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [fmah]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=1"
-  [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=0"
-  [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [rpt2]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0")
+# The layouts by name, with the environment that selects each.
+source tools/gpu/scan_variants.sh
 CLASSES="FMUL FFMA FADD MUFU LOP3 SHF IMAD PRMT F2FP LDS STS SHFL FSEL LDG STG BAR"
 echo "variant,dtype,kernel,registers,spill_bytes,instructions,${CLASSES// /,}" >"$OUT/scan_sass.csv"
 for name in ${*:-epi c32}; do

@@ -7,9 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/scan-ab}
 mkdir -p "$OUT"
-TORCH_LIB=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
-export LD_LIBRARY_PATH="$TORCH_LIB:$(dirname "$TORCH_LIB")/../nvidia/cu13/lib:${LD_LIBRARY_PATH:-}"
-export SSM_SCAN_NVRTC_CACHE=/tmp/ssm-scan-nvrtc
+source tools/gpu/scan_env.sh
 for r in $(seq 1 "${ROUNDS:-2}"); do
   for build in old scan; do
     d=/tmp/ab_${build}_$r

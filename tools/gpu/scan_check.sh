@@ -5,12 +5,7 @@
 #   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] [SAN_VARIANTS="default rpt2 best"] [LAB_BIN=.carry/bin/ssm-lab] \
 #   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
-#    variant, the variants in parallel: epi (the default: one channel per thread, bf16 B/C
-#    staged as 16-bit values, the partial sums added by shuffles, u and z kept in registers for
-#    the epilogue), c32 (epi with C staged as f32 beside 16-bit B), fmah (epi with the state
-#    update as one FFMA on h's dependence chain), yred (epi with D u and
-#    silu(z) staged in shared memory; yred_np with the backward's scalar epilogue accesses in place of pairs), bc16r1 (yred without the shuffles), rpt1
-#    (B/C staged as f32), rpt2 (two channels per thread), bc16 (RPT=2 with 16-bit B/C);
+#    variant (tools/gpu/scan_variants.sh names and describes them), the variants in parallel;
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192; a name given twice
 #    is timed twice, and the choice below takes the mean);
 # 3. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy), with
@@ -28,27 +23,16 @@ BIN=.carry/scan
 OUT=${OUT:-/tmp/scan-out}
 RAW=/tmp/scan-raw   # full logs; $OUT keeps the files a device call brings back
 mkdir -p "$OUT" "$RAW"
-TORCH_LIB=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
-NV_LIB=$(dirname "$TORCH_LIB")/../nvidia/cu13/lib
-export LD_LIBRARY_PATH="$TORCH_LIB:$NV_LIB:${LD_LIBRARY_PATH:-}"
-export SSM_SCAN_NVRTC_CACHE=/tmp/ssm-scan-nvrtc
+source tools/gpu/scan_env.sh
 export RUST_BACKTRACE=1
 status=0
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 
 section() { echo; echo "=== $* ($(date +%T)) ==="; }
 
-# The forward variants by name (the environment that selects each); TEST_VARIANTS and
-# BENCH_VARIANTS pick which are tested and timed.
-declare -A VARENV=([default]="SSM_SCAN_FWD=tile" [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [rpt2]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0" [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=0"
-  [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [c32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1"
-  [fmah]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=1"
-  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16")
+# The forward variants by name (tools/gpu/scan_variants.sh); TEST_VARIANTS and BENCH_VARIANTS
+# pick which are tested and timed.
+source tools/gpu/scan_variants.sh
 TEST_VARIANTS=${TEST_VARIANTS:-epi yred}
 BENCH_VARIANTS=${BENCH_VARIANTS:-epi yred epi yred}
 

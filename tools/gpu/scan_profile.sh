@@ -13,10 +13,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/scan-prof}
 mkdir -p "$OUT"
-TORCH_LIB=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
-export LD_LIBRARY_PATH="$TORCH_LIB:$(dirname "$TORCH_LIB")/../nvidia/cu13/lib:${LD_LIBRARY_PATH:-}"
+source tools/gpu/scan_env.sh
 export PATH="$PATH:/usr/local/cuda/bin"
-export SSM_SCAN_NVRTC_CACHE=/tmp/ssm-scan-nvrtc
 for f in .carry/ptx/*.ptx; do
   name=$(basename "$f" .ptx)
   ptxas -arch=sm_90 -O3 -v "$f" -o "/tmp/$name.cubin" 2>"$OUT/$name.ptxas.txt" && cuobjdump -sass "/tmp/$name.cubin" >"$OUT/$name.sass"

@@ -368,18 +368,7 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
             let inp = Inputs::new(bs, dim, n, len, kind, device);
             let (f, fb) = time_scan(&inp, Backend::Cuda, device, w, r, true)?;
             let bytes = scan_bytes(bs, dim, n, len, elem);
-            let shape = ScanShape {
-                batch: bs,
-                dim,
-                len,
-                nstate: n,
-                b: crate::BcLayout::Variable { groups: 1 },
-                c: crate::BcLayout::Variable { groups: 1 },
-                has_d: true,
-                has_z: true,
-                has_bias: true,
-                has_h0: false,
-            };
+            let shape = ScanShape::mamba(bs, dim, len, n);
             let measured = crate::cuda::memory::measure(&inp.kernel_inputs(), &shape, true)?;
             rows.push(BenchRow {
                 impl_name: "cuda_kernel".into(),

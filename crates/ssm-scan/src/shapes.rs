@@ -45,6 +45,15 @@ pub struct ScanShape {
     pub has_h0: bool,
 }
 
+impl ScanShape {
+    /// The scan of a Mamba layer (mamba_simple.py): variable B and C of one group, with D, the
+    /// z gate and delta_bias, no initial state. The benchmark's and the PTX dumps' shape.
+    pub fn mamba(batch: usize, dim: usize, len: usize, nstate: usize) -> Self {
+        let variable = BcLayout::Variable { groups: 1 };
+        ScanShape { batch, dim, len, nstate, b: variable, c: variable, has_d: true, has_z: true, has_bias: true, has_h0: false }
+    }
+}
+
 fn is_float(k: Kind) -> bool {
     matches!(k, Kind::Float | Kind::Double | Kind::BFloat16 | Kind::Half)
 }

@@ -15,18 +15,7 @@ fn cuda_working_memory_is_the_stored_states_and_accumulators() {
     // the size of (B, D, L, N).
     for kind in [Kind::Float, Kind::BFloat16] {
         let (b, d, n, l) = (2i64, 64i64, 16i64, 4096i64);
-        let shape = ssm_scan::ScanShape {
-            batch: b as usize,
-            dim: d as usize,
-            len: l as usize,
-            nstate: n as usize,
-            b: ssm_scan::BcLayout::Variable { groups: 1 },
-            c: ssm_scan::BcLayout::Variable { groups: 1 },
-            has_d: true,
-            has_z: true,
-            has_bias: true,
-            has_h0: false,
-        };
+        let shape = ssm_scan::ScanShape::mamba(b as usize, d as usize, l as usize, n as usize);
         let dev = Device::Cuda(0);
         let data = |s: &[i64]| Tensor::randn(s, (Kind::Float, dev)).to_kind(kind);
         let inputs = [

@@ -61,18 +61,7 @@ fn all_configurations_compile_without_local_arrays() {
         std::env::set_var("SSM_SCAN_FWD_FMA_H", if i % 3 == 0 { "1" } else { "0" });
         for &n in &[4usize, 16] {
             for &bf16 in &[false, true] {
-                let shape = ScanShape {
-                    batch: 2,
-                    dim: 64,
-                    len: 4096,
-                    nstate: n,
-                    b: BcLayout::Variable { groups: 1 },
-                    c: BcLayout::Variable { groups: 1 },
-                    has_d: true,
-                    has_z: true,
-                    has_bias: true,
-                    has_h0: n == 4,
-                };
+                let shape = ScanShape { has_h0: n == 4, ..ScanShape::mamba(2, 64, 4096, n) };
                 assert!(ssm_scan::cuda::launch::tile_forward(&shape));
                 let ptx = ssm_scan::cuda::ptx_for_shape(&shape, bf16, true, false, (9, 0))
                     .unwrap_or_else(|e| panic!("tiled forward RPT={rpt} BC16={bc16} YRED={yred} EPI_REGS={epi} N={n} bf16={bf16}: {e}"));

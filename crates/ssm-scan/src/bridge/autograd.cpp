@@ -100,6 +100,21 @@ void write_err(char* err, size_t errlen, const char* msg) {
   err[errlen - 1] = 0;
 }
 
+// Runs body (which returns 0 on success) and turns a C++ exception into 1, its message in err.
+template <typename Body>
+int guarded(char* err, size_t errlen, Body&& body) {
+  try {
+    return body();
+  } catch (const c10::Error& e) {
+    write_err(err, errlen, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    write_err(err, errlen, e.what());
+  } catch (...) {
+    write_err(err, errlen, "unknown C++ exception");
+  }
+  return 1;
+}
+
 }  // namespace
 
 extern "C" {
@@ -108,7 +123,7 @@ extern "C" {
 // heap tensors (y, last_state) to out_y / out_last and returns 0; else writes err and returns 1.
 int ssm_scan_autograd_apply(int64_t flags, void* fwd, void* bwd, at::Tensor* const* inputs, at::Tensor** out_y,
                             at::Tensor** out_last, char* err, size_t errlen) {
-  try {
+  return guarded(err, errlen, [&] {
     auto opt = [&](int i) {
       return inputs[i]->defined() ? std::optional<at::Tensor>(*inputs[i]) : std::optional<at::Tensor>();
     };
@@ -118,14 +133,7 @@ int ssm_scan_autograd_apply(int64_t flags, void* fwd, void* bwd, at::Tensor* con
     *out_y = new at::Tensor(res[0]);
     *out_last = new at::Tensor(res[1]);
     return 0;
-  } catch (const c10::Error& e) {
-    write_err(err, errlen, e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    write_err(err, errlen, e.what());
-  } catch (...) {
-    write_err(err, errlen, "unknown C++ exception");
-  }
-  return 1;
+  });
 }
 
 // The CUDA stream libtorch currently uses on `device`, through the C shim that libtorch_cuda
@@ -142,7 +150,7 @@ int ssm_scan_current_cuda_stream(int32_t device, void** stream) {
 // last reset (allocated_bytes, all pools); reset != 0 resets the peak first. Returns 0, or 1 with
 // err written (no CUDA allocator: a CPU-only libtorch).
 int ssm_scan_cuda_allocated(int32_t device, int32_t reset, int64_t* current, int64_t* peak, char* err, size_t errlen) {
-  try {
+  return guarded(err, errlen, [&] {
     auto* alloc = c10::getDeviceAllocator(c10::DeviceType::CUDA);
     const auto idx = static_cast<c10::DeviceIndex>(device);
     if (reset != 0) alloc->resetPeakStats(idx);
@@ -151,14 +159,7 @@ int ssm_scan_cuda_allocated(int32_t device, int32_t reset, int64_t* current, int
     *current = all.current;
     *peak = all.peak;
     return 0;
-  } catch (const c10::Error& e) {
-    write_err(err, errlen, e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    write_err(err, errlen, e.what());
-  } catch (...) {
-    write_err(err, errlen, "unknown C++ exception");
-  }
-  return 1;
+  });
 }
 
 // Frees a heap tensor handed over by Rust that C++ did not take (error paths).

@@ -27,28 +27,27 @@ fn bytes(t: &Tensor) -> u64 {
     (t.numel() * t.kind().elt_size_in_bytes()) as u64
 }
 
+/// Runs `op` on CUDA device `dev` and returns its result with the allocator's peak bytes during
+/// it above what was allocated before.
+fn peak_above_before<T>(dev: usize, op: impl FnOnce() -> Result<T>) -> Result<(T, u64)> {
+    tch::Cuda::synchronize(dev as i64);
+    let (before, _) = cuda_allocated(dev, true)?;
+    let out = op()?;
+    tch::Cuda::synchronize(dev as i64);
+    let (_, peak) = cuda_allocated(dev, false)?;
+    Ok((out, peak.saturating_sub(before)))
+}
+
 /// Runs the CUDA forward (saving states) and backward once on `inputs` (kernel dtypes, on one
 /// CUDA device) and measures their working memory.
 pub fn measure(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool) -> Result<MemoryUse> {
     let runner = Runner::of_inputs(inputs)?;
     let Runner::Device(dev) = runner else { unreachable!("of_inputs gives a device") };
-    let sync = || tch::Cuda::synchronize(dev as i64);
-    let above = |peak: u64, before: u64, results: u64| peak.saturating_sub(before).saturating_sub(results);
-
-    sync();
-    let (before, _) = cuda_allocated(dev, true)?;
-    let (y, last, ckpt) = forward_tensors(inputs, shape, softplus, true)?;
-    sync();
-    let (_, peak) = cuda_allocated(dev, false)?;
-    let forward = above(peak, before, bytes(&y) + bytes(&last));
-
+    let ((y, last, ckpt), fwd_peak) = peak_above_before(dev, || forward_tensors(inputs, shape, softplus, true))?;
+    let forward = fwd_peak.saturating_sub(bytes(&y) + bytes(&last));
     let dy = Tensor::ones_like(&y);
-    sync();
-    let (before, _) = cuda_allocated(dev, true)?;
-    let grads = backward_tensors(runner, inputs, &ckpt, Some(&dy), None, shape, softplus, u32::MAX)?;
-    sync();
-    let (_, peak) = cuda_allocated(dev, false)?;
-    let grad_bytes: u64 = grads.iter().flatten().map(bytes).sum();
-    let backward = above(peak, before, grad_bytes);
+    let (grads, bwd_peak) =
+        peak_above_before(dev, || backward_tensors(runner, inputs, &ckpt, Some(&dy), None, shape, softplus, u32::MAX))?;
+    let backward = bwd_peak.saturating_sub(grads.iter().flatten().map(bytes).sum());
     Ok(MemoryUse { forward, forward_backward: forward.max(bytes(&ckpt) + backward), stored_states: bytes(&ckpt) })
 }
