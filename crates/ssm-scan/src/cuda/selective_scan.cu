@@ -709,7 +709,12 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 
   load_chunk(0);
   for (int c0 = 0; c0 < len; c0 += TT) {
-    __syncthreads();  // the previous chunk's epilogue is done with the tiles
+#if !EPI_REGS
+    __syncthreads();  // the previous chunk's epilogue is done with the skip and gate tiles
+#endif
+    // (With EPI_REGS the epilogue reads s_yp alone, which the staging below does not write, and
+    // the barrier after the staging orders the next loop's s_yp writes after every epilogue:
+    // two barriers per chunk instead of three.)
 #if EPI_REGS
     // EPI_REGS: the thread that stages a unit also finishes it, so it keeps the unit's raw u
     // and z (the prefetch below overwrites ru, rz) and computes D u and silu(z) in the
