@@ -8,11 +8,11 @@
 #    variant (tools/gpu/scan_variants.sh names and describes them), the variants in parallel;
 # 2. the forward variants side by side (kernel only, L = 2048, 4096, 8192; a name given twice
 #    is timed twice, and the choice below takes the mean);
-# 3. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy), with
+# 3. compute-sanitizer memcheck and racecheck (skipped with `quick`; with `short`, on the tiled
+#    kernels with full blocks, once per name in SAN_VARIANTS; `best` is the fastest variant);
+# 4. the benchmark with the baselines (tch reference, causal SDPA, FFT convolution, copy), with
 #    the fastest variant whose tests passed: scan_bench, or `ssm-lab bench scan` (with its
-#    plots) when LAB_BIN names the binary;
-# 4. compute-sanitizer memcheck and racecheck (skipped with `quick`; with `short`, on the tiled
-#    kernels with full blocks, once per name in SAN_VARIANTS).
+#    plots) when LAB_BIN names the binary. Last, as it takes longest.
 # The NVRTC compile check of every configuration needs no GPU: it runs here with `just test`
 # when libnvrtc is on the loader path. Prints a short table last; logs and CSVs go to $OUT (or
 # /tmp/scan-out): device.txt, tests.log, sanitizer.log, scan_variants.csv, bench.log and the
@@ -65,7 +65,7 @@ for name in $BENCH_VARIANTS; do
   sed "1!s/^/$name,/; 1s/^/variant,/" "/tmp/var_$name/scan_bench.csv" 2>/dev/null
 done | awk 'NR == 1 || !/^variant/' | tee "$OUT/scan_variants.csv"
 
-section "benchmark"
+section "forward variant for the sanitizers and the benchmark"
 # With the fastest forward variant at L = 4096 (f32 + bf16, fwd and fwd+bwd) whose tests passed.
 best=$(awk -F, 'NR > 1 && $2 == "cuda_kernel" && $4 == 4096 { t[$1] += $5 + $6; n[$1]++ } END { for (v in t) print t[v] / n[v], v }' \
   "$OUT/scan_variants.csv" 2>/dev/null | sort -n | while read -r _ v; do
@@ -73,14 +73,7 @@ best=$(awk -F, 'NR > 1 && $2 == "cuda_kernel" && $4 == 4096 { t[$1] += $5 + $6; 
   done)
 best=${best:-default}
 echo "forward variant: $best (${VARENV[$best]})" | tee "$OUT/bench.log"
-if [ -n "${LAB_BIN:-}" ]; then  # the ssm-lab binary: `bench scan`, with its plots
-  env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$LAB_BIN" bench scan --out "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
-else
-  env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
-fi
-
-
-# Sanitizers run the tiled forward with the process defaults (epi), and with rpt2.
+# Sanitizers: `short` runs the variants of SAN_VARIANTS, the full check the defaults and rpt2.
 san() {  # san TOOL TEST [variant]
   env ${VARENV[${3:-default}]} timeout 120 compute-sanitizer --tool "$1" --error-exitcode 9 "$BIN/cuda_vs_reference" "$2" 2>&1 \
     | grep -E "SUMMARY|test result|Invalid|out of bounds|hazard" | head -8
@@ -108,6 +101,13 @@ case "${1:-}" in
     } 2>&1 | tee "$OUT/sanitizer.log"
     ;;
 esac
+
+section "benchmark"
+if [ -n "${LAB_BIN:-}" ]; then  # the ssm-lab binary: `bench scan`, with its plots
+  env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$LAB_BIN" bench scan --out "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
+else
+  env ${VARENV[$best]} timeout "${BENCH_TIMEOUT:-240}" "$BIN/scan_bench" "$OUT" ${SCAN_BENCH_ARGS:-} >>"$OUT/bench.log" 2>&1 || status=1
+fi
 
 section "summary"
 grep -h "test result" "$RAW"/tests_*.raw | sort | uniq -c
