@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Selective-scan checks and benchmark on the GPU machine. Run from the repo root there, after
 # tools/gpu/scan_build.sh (here) has put the release binaries into .carry/scan:
-#   [TEST_VARIANTS="epi yred"] [BENCH_VARIANTS="epi yred epi yred"] [SCAN_BENCH_ARGS="--lengths 4096"] \
+#   [TEST_VARIANTS="default epi"] [BENCH_VARIANTS="default epi default epi"] [SCAN_BENCH_ARGS="--lengths 4096"] \
 #   [TEST_TIMEOUT=240] [BENCH_TIMEOUT=240] [SAN_VARIANTS="default rpt2 best"] [LAB_BIN=.carry/bin/ssm-lab] \
 #   bash tools/gpu/scan_check.sh [quick|short]
 # 1. the CUDA tests (values and gradients against the float64 reference) once per forward
@@ -33,8 +33,8 @@ section() { echo; echo "=== $* ($(date +%T)) ==="; }
 # The forward variants by name (tools/gpu/scan_variants.sh); TEST_VARIANTS and BENCH_VARIANTS
 # pick which are tested and timed.
 source tools/gpu/scan_variants.sh
-TEST_VARIANTS=${TEST_VARIANTS:-epi yred}
-BENCH_VARIANTS=${BENCH_VARIANTS:-epi yred epi yred}
+TEST_VARIANTS=${TEST_VARIANTS:-default epi}
+BENCH_VARIANTS=${BENCH_VARIANTS:-default epi default epi}
 
 section "CUDA tests, one process per forward variant"
 for name in $TEST_VARIANTS; do

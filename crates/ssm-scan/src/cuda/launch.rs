@@ -45,7 +45,8 @@ pub const FWD_ROWS_PER_THREAD: usize = 1;
 pub const FWD_BC16: bool = true;
 /// With [`FWD_BC16`]: whether C is staged as f32 all the same (`C32`; B stays 16-bit): the loop
 /// converts only B, for more shared-memory wavefronts. `SSM_SCAN_FWD_C32=0|1` overrides it, for
-/// measuring.
+/// measuring. On the H100 it is level with FMA_H alone and slower combined with it
+/// (bench-results/NOTES.md, v8), so it stays off.
 pub const FWD_C32: bool = false;
 /// Whether the tiled forward adds the 4 partial sums of a channel's threads with warp shuffles
 /// in the loop (`YRED`: one 4-byte shared store per thread and step group instead of 16 bytes,
@@ -62,8 +63,10 @@ pub const FWD_EPI_REGS: bool = true;
 /// Whether the tiled forward writes the state update as `fmaf(a, h, Δ'u·B)` (`FMA_H`: one FFMA
 /// on h's dependence chain per step instead of ptxas's FMUL a·h then FFMA; same instruction
 /// count, 4 cycles instead of 8 per step on the chain). `SSM_SCAN_FWD_FMA_H=0|1` overrides it,
-/// for measuring; not yet timed on a GPU (bench-results/NOTES.md, v7).
-pub const FWD_FMA_H: bool = false;
+/// for measuring. On the H100, four rounds side by side: the bf16 forward at L 4096 0.414-0.420
+/// ms against 0.426-0.445 without it, the f32 forward 0.460-0.463 against 0.465-0.478
+/// (bench-results/NOTES.md, v8).
+pub const FWD_FMA_H: bool = true;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
 /// only when L is a multiple of the vector width). `SSM_SCAN_BWD_PAIRS=0|1` overrides it, for
