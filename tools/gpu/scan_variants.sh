@@ -6,18 +6,24 @@
 #   fmahc32: both; epi32: epi with bf16 B/C staged as f32; yred: D u and silu(z) staged in shared
 #   memory (yred_np: with the backward's scalar epilogue accesses); bc16r1: yred without the
 #   shuffles; rpt1: B/C staged as f32; rpt2: two channels per thread; bc16: rpt2 with 16-bit B/C;
-#   rpt2_tr16: rpt2 with 16 channels per block. A knob a name does not set keeps its default.
+#   rpt2_tr16: rpt2 with 16 channels per block. Each layout is epi's knobs followed by those it
+#   changes (env applies them in order, so the later value wins); FMA_H is off in every layout
+#   but fmah and fmahc32, as when those layouts were timed.
+F=SSM_SCAN_FWD
+EPI="${F}_RPT=1 ${F}_BC16=1 ${F}_C32=0 ${F}_YRED=1 ${F}_EPI_REGS=1 ${F}_FMA_H=0"
+RPT2="$EPI ${F}_RPT=2 ${F}_BC16=0 ${F}_YRED=0 ${F}_EPI_REGS=0"
 declare -A VARENV=(
-  [default]="SSM_SCAN_FWD=tile"
-  [epi]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=0"
-  [c32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=0"
-  [fmah]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=1"
-  [fmahc32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_C32=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=1"
-  [epi32]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=1 SSM_SCAN_FWD_FMA_H=0"
-  [yred]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_FWD_EPI_REGS=0"
-  [yred_np]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=1 SSM_SCAN_BWD_PAIRS=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [bc16r1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [rpt1]="SSM_SCAN_FWD_RPT=1 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [rpt2]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [bc16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=1 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0"
-  [rpt2_tr16]="SSM_SCAN_FWD_RPT=2 SSM_SCAN_FWD_BC16=0 SSM_SCAN_FWD_YRED=0 SSM_SCAN_FWD_EPI_REGS=0 SSM_SCAN_TILE_ROWS_FWD=16")
+  [default]="${F}=tile"
+  [epi]="$EPI"
+  [c32]="$EPI ${F}_C32=1"
+  [fmah]="$EPI ${F}_FMA_H=1"
+  [fmahc32]="$EPI ${F}_C32=1 ${F}_FMA_H=1"
+  [epi32]="$EPI ${F}_BC16=0"
+  [yred]="$EPI ${F}_EPI_REGS=0"
+  [yred_np]="$EPI ${F}_EPI_REGS=0 SSM_SCAN_BWD_PAIRS=0"
+  [bc16r1]="$EPI ${F}_YRED=0 ${F}_EPI_REGS=0"
+  [rpt1]="$EPI ${F}_BC16=0 ${F}_YRED=0 ${F}_EPI_REGS=0"
+  [rpt2]="$RPT2"
+  [bc16]="$RPT2 ${F}_BC16=1"
+  [rpt2_tr16]="$RPT2 SSM_SCAN_TILE_ROWS_FWD=16")
+unset F EPI RPT2

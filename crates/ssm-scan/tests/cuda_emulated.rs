@@ -12,26 +12,27 @@ use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
 const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false };
-const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false };
-const BC16: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: true, c32: false, yred: false, epi_regs: false, fma_h: false };
+const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, ..RPT1 };
+const BC16: FwdVariant = FwdVariant { bc16: true, ..RPT2 };
 /// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
 /// update at the default's warps per launch.
-const BC16_RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: false, epi_regs: false, fma_h: false };
+const BC16_RPT1: FwdVariant = FwdVariant { bc16: true, ..RPT1 };
 /// The channel's partial sums added with shuffles in the loop (the bf16 one with 16-bit B/C).
-const YRED: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: false, fma_h: false };
-const YRED_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: false, fma_h: false };
+const YRED: FwdVariant = FwdVariant { yred: true, ..RPT1 };
+const YRED_BC16: FwdVariant = FwdVariant { bc16: true, ..YRED };
 /// ... with two channels per thread.
-const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: true, epi_regs: false, fma_h: false };
+const YRED_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, ..YRED };
 /// The epilogue's u and z kept in registers (with the shuffled partial sums; the bf16 one with
 /// 16-bit B/C, and with two channels per thread).
-const EPI: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: true, epi_regs: true, fma_h: false };
-const EPI_BC16: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: false, yred: true, epi_regs: true, fma_h: false };
-/// The default with C staged as f32 (B stays 16-bit).
-const EPI_C32: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: true, c32: true, yred: true, epi_regs: true, fma_h: false };
-/// The default with the state update as one FFMA on h's chain (f32 and bf16 staging).
+const EPI: FwdVariant = FwdVariant { epi_regs: true, ..YRED };
+const EPI_BC16: FwdVariant = FwdVariant { bc16: true, ..EPI };
+/// EPI_BC16 with C staged as f32 (B stays 16-bit).
+const EPI_C32: FwdVariant = FwdVariant { c32: true, ..EPI_BC16 };
+/// The state update as one FFMA on h's chain: EPI_FMA_H is the default layout (16-bit B/C
+/// staging for bf16), EPI_FMA_H_F32 the same with f32 staging.
 const EPI_FMA_H_F32: FwdVariant = FwdVariant { fma_h: true, ..EPI };
 const EPI_FMA_H: FwdVariant = FwdVariant { fma_h: true, ..EPI_BC16 };
-const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, bc16: false, c32: false, yred: false, epi_regs: true, fma_h: false };
+const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, epi_regs: true, ..RPT1 };
 
 fn compiler() -> bool {
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
