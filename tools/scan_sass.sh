@@ -26,7 +26,7 @@ PTX_BIN=${CARGO_TARGET_DIR:-target}/release/examples/scan_ptx
 
 # The layouts by name, with the environment that selects each.
 source tools/gpu/scan_variants.sh
-CLASSES="FMUL FFMA FADD MUFU LOP3 SHF IMAD PRMT F2FP LDS STS SHFL FSEL LDG STG BAR"
+CLASSES="FMUL FFMA FADD MUFU LOP3 SHF IMAD PRMT F2FP LDS STS SHFL FSEL HMMA LDG STG BAR"
 echo "variant,dtype,kernel,registers,spill_bytes,instructions,${CLASSES// /,}" >"$OUT/scan_sass.csv"
 for name in ${*:-epi c32}; do
   [ -n "${VARENV[$name]:-}" ] || { echo "error: unknown variant '$name' (known: ${!VARENV[*]})" >&2; exit 1; }

@@ -11,7 +11,7 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false, mma_y: false };
 const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, ..RPT1 };
 const BC16: FwdVariant = FwdVariant { bc16: true, ..RPT2 };
 /// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
@@ -32,6 +32,9 @@ const EPI_C32: FwdVariant = FwdVariant { c32: true, ..EPI_BC16 };
 /// staging for bf16), EPI_FMA_H_F32 the same with f32 staging.
 const EPI_FMA_H_F32: FwdVariant = FwdVariant { fma_h: true, ..EPI };
 const EPI_FMA_H: FwdVariant = FwdVariant { fma_h: true, ..EPI_BC16 };
+/// y on the tensor cores (bf16), with 16-bit and with f32 C tiles.
+const EPI_MMA_Y: FwdVariant = FwdVariant { mma_y: true, ..EPI_FMA_H };
+const EPI_MMA_Y_C32: FwdVariant = FwdVariant { c32: true, ..EPI_MMA_Y };
 const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, epi_regs: true, ..RPT1 };
 
 fn compiler() -> bool {
@@ -119,6 +122,9 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (partial, b, EPI_C32),
         (full, b, EPI_FMA_H),
         (partial, b, EPI_FMA_H),
+        (full, b, EPI_MMA_Y),
+        (partial, b, EPI_MMA_Y),
+        (partial, b, EPI_MMA_Y_C32),
     ]);
 }
 

@@ -9,6 +9,8 @@
 //     of one library are serialised (each configuration's library has its own state);
 //   * a warp shuffle is an exchange through a block buffer between two barriers (every thread
 //     of the block must reach it, as in the tiled backward's final reductions);
+//   * an MMA (mma_tf32) exchanges its fragments the same way, and each lane computes its part of
+//     D from its warp's fragments, with A and B cut to tf32 as the tensor cores read them;
 //   * atomicAdd takes a lock; ex2/lg2 are libm's exp2f/log2f (no flush to zero).
 // What the GPU alone decides (timing, the memory model between warps without a barrier, the
 // exact MUFU results) is not emulated: this checks the program, the GPU run checks the device.
@@ -55,6 +57,7 @@ struct alignas(16) uint4 {
 struct alignas(8) uint2 {
   unsigned int x, y;
 };
+static inline float2 make_float2(float x, float y) { return float2{x, y}; }
 static inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
 static inline uint4 make_uint4(unsigned int x, unsigned int y, unsigned int z, unsigned int w) { return uint4{x, y, z, w}; }
 
@@ -96,10 +99,12 @@ struct HostBarrier {
   unsigned int generation = 0;
 };
 
-// The block being run: its barrier, the shuffle exchange slots and the dynamic shared memory.
+// The block being run: its barrier, the shuffle and MMA exchange slots and the dynamic shared
+// memory.
 struct HostBlock {
   HostBarrier* bar;
   std::vector<float> xchg;
+  std::vector<float> mma;  // 6 per thread: its A and B fragments
   std::vector<float> dyn;
 };
 static HostBlock* host_block = nullptr;
@@ -112,6 +117,30 @@ static inline float __shfl_xor_sync(unsigned int, float v, int off) {
   const float r = host_block->xchg[t ^ (unsigned int)off];
   __syncthreads();
   return r;
+}
+// mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 (fragment layout in selective_scan.cu).
+static inline float tf32_of(unsigned int bits) { return __uint_as_float(bits & 0xffffe000u); }
+static inline void mma_tf32(float (&d)[4], const unsigned int (&a)[4], const unsigned int (&b)[2], const float (&c)[4]) {
+  const unsigned int t = threadIdx.x;
+  float* x = host_block->mma.data();
+  for (int i = 0; i < 4; ++i) x[t * 6 + i] = tf32_of(a[i]);
+  x[t * 6 + 4] = tf32_of(b[0]);
+  x[t * 6 + 5] = tf32_of(b[1]);
+  __syncthreads();
+  const unsigned int warp = t & ~31u, lane = t & 31u;
+  // A[row][k]: lane 4·(row % 8) + k % 4, register (row >= 8) + 2·(k >= 4); B[k][col]: lane
+  // 4·col + k % 4, register 4 + (k >= 4).
+  auto A = [&](unsigned int row, unsigned int k) { return x[(warp + 4 * (row % 8) + k % 4) * 6 + (row >= 8) + 2 * (k >= 4)]; };
+  auto B = [&](unsigned int k, unsigned int col) { return x[(warp + 4 * col + k % 4) * 6 + 4 + (k >= 4)]; };
+  float r[4];
+  for (unsigned int i = 0; i < 4; ++i) {
+    const unsigned int row = lane / 4 + (i >= 2 ? 8 : 0), col = 2 * (lane % 4) + (i & 1);
+    float s = c[i];
+    for (unsigned int k = 0; k < 8; ++k) s += A(row, k) * B(k, col);
+    r[i] = s;
+  }
+  __syncthreads();
+  for (int i = 0; i < 4; ++i) d[i] = r[i];
 }
 static inline void __syncwarp() {
   std::fprintf(stderr, "host emulation: __syncwarp (the row kernels) is not emulated\n");
@@ -146,7 +175,7 @@ static int host_launch(void (*k)(A...), int grid, int block, int smem_bytes, con
   int ip = 0, ii = 0;
   const std::tuple<A...> args{host_arg<A>(ptrs, ints, ip, ii)...};  // braces: left to right
   HostBarrier bar(block);
-  HostBlock hb{&bar, std::vector<float>(block), std::vector<float>(smem_bytes / sizeof(float) + 4)};
+  HostBlock hb{&bar, std::vector<float>(block), std::vector<float>(6 * block), std::vector<float>(smem_bytes / sizeof(float) + 4)};
   host_block = &hb;
   blockDim.x = block;
   gridDim.x = grid;

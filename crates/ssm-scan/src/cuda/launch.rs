@@ -67,6 +67,13 @@ pub const FWD_EPI_REGS: bool = true;
 /// ms against 0.426-0.445 without it, the f32 forward 0.460-0.463 against 0.465-0.478
 /// (bench-results/NOTES.md, v8).
 pub const FWD_FMA_H: bool = true;
+/// Whether the tiled forward computes y_t = Σ_n C_t,n h_t,n on the tensor cores (`MMA_Y`, bf16
+/// inputs with one channel per thread): two m16n8k8 tf32 MMAs per two steps and warp give every
+/// channel's sum over its 16 states, in place of each lane's 4 products, 4 conversions of C and
+/// the shuffles that add the 4 lanes' partial sums. h and C enter as tf32 (relative error of each
+/// product below 2^-10, under the bf16 rounding of y); the state recurrence stays f32.
+/// `SSM_SCAN_FWD_MMA_Y=0|1` overrides it, for measuring.
+pub const FWD_MMA_Y: bool = false;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
 /// only when L is a multiple of the vector width). `SSM_SCAN_BWD_PAIRS=0|1` overrides it, for
@@ -89,11 +96,13 @@ pub struct FwdVariant {
     pub yred: bool,
     pub epi_regs: bool,
     pub fma_h: bool,
+    pub mma_y: bool,
 }
 
 impl FwdVariant {
     /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS` /
-    /// `_FMA_H` overrides of this process. BC16 (and with it C32) applies to bf16 inputs only.
+    /// `_FMA_H` / `_MMA_Y` overrides of this process. BC16 (and with it C32) and MMA_Y apply to
+    /// bf16 inputs only, MMA_Y to one channel per thread only.
     pub fn from_env(bf16: bool) -> Self {
         FwdVariant {
             rows_per_thread: env_override("SSM_SCAN_FWD_RPT", &[1, 2], FWD_ROWS_PER_THREAD),
@@ -102,6 +111,7 @@ impl FwdVariant {
             yred: env_override("SSM_SCAN_FWD_YRED", &[0, 1], FWD_YRED as usize) == 1,
             epi_regs: env_override("SSM_SCAN_FWD_EPI_REGS", &[0, 1], FWD_EPI_REGS as usize) == 1,
             fma_h: env_override("SSM_SCAN_FWD_FMA_H", &[0, 1], FWD_FMA_H as usize) == 1,
+            mma_y: env_override("SSM_SCAN_FWD_MMA_Y", &[0, 1], FWD_MMA_Y as usize) == 1,
         }
     }
 

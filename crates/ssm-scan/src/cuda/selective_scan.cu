@@ -115,6 +115,17 @@ __device__ __forceinline__ float lg2_ftz(float x) {
   asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
   return y;
 }
+// One warp-wide D = A·B + C on the tensor cores, m16n8k8 with tf32 A and B (f32 bit patterns;
+// the MMA reads their upper 19 bits) and f32 accumulation. Fragments (lane = 4·row + q):
+// a = A[row][q], A[row+8][q], A[row][q+4], A[row+8][q+4]; b = B[q][row], B[q+4][row];
+// c, d = C[row][2q], C[row][2q+1], C[row+8][2q], C[row+8][2q+1]. `volatile`: every lane must
+// run it, so it must not sink into a branch on its result.
+// (Host emulation, host_emulation.h, exchanges the fragments through the block.)
+__device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned int (&a)[4], const unsigned int (&b)[2], const float (&c)[4]) {
+  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"
+               : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+}
 #endif
 #define LN2 0.6931471805599453f
 
@@ -547,7 +558,24 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #ifndef YRED
 #define YRED 0                            // add the TG partial sums with shuffles in the loop
 #endif
-#define YPLANES (YRED ? 1 : TG)           // partial-sum planes the epilogue adds
+#ifndef MMA_Y
+#define MMA_Y 0                           // C·h on the tensor cores (bf16 inputs)
+#endif
+#if MMA_Y && !(INPUT_BF16 && RPT == 1)
+#error "MMA_Y takes bf16 inputs with one channel per thread"
+#endif
+#define YPLANES ((YRED || MMA_Y) ? 1 : TG) // partial-sum planes the epilogue adds
+// The state a thread's k-th register holds (k < 4), and where state n sits in a B/C tile row:
+// thread g's four states are always the 4 consecutive words g·4 .. g·4+3 of the row. MMA_Y
+// takes n = g + 4k (the tensor cores' fragments put column g and g + 4 of each 8-state block in
+// lane g), the other layouts n = 4g + k.
+#if MMA_Y
+#define SN(g, k) ((g) + 4 * (k))
+#define SPOS(n) (((n) % 4) * 4 + (n) / 4)
+#else
+#define SN(g, k) ((g) * 4 + (k))
+#define SPOS(n) (n)
+#endif
 #ifndef EPI_REGS
 #define EPI_REGS 0                        // the epilogue takes u and z from registers
 #endif
@@ -579,6 +607,26 @@ __device__ __forceinline__ void yred_round2(const float (&own1)[2], const float 
   const float k0 = own1[0] + got1[0], k1 = own1[1] + got1[1];
   own = hi0 ? k1 : k0;
   got = __shfl_xor_sync(FULL_MASK, hi0 ? k0 : k1, 1);
+}
+
+// MMA_Y: the outputs y_t = Σ_n C_t,n h_t,n (Mamba eq. 2b) of two steps t, t+1 for the warp's 8
+// channels, as two m16n8k8 MMAs over the 16 states (8 per MMA). Row r of A is channel r at step
+// t, row r + 8 the same channel at step t + 1 (h0, h1: the lane's 4 states after each step);
+// column c of B is C at step w0 + c of an 8-step window (bk0, bk1: the lane's C values at step
+// w0 + its row, states g, g + 4 and g + 8, g + 12). Of the 16 x 8 products only the diagonal
+// terms are wanted: for the pair starting at w0 + 2j, y of row r is D[r][2j] and D[r + 8][2j + 1],
+// which lane 4r + j holds as d[0] and d[3]. (The tensor cores are otherwise idle; this replaces
+// 4 FMUL/FFMA, 4 bf16 conversions and the shuffles per step and lane with 2 MMAs per 2 steps
+// and warp. A and B are read as tf32: each product's relative error is below 2^-10, under the
+// bf16 rounding of y, 2^-9.)
+__device__ __forceinline__ void y_pair_mma(const float (&h0)[4], const float (&h1)[4], const unsigned int (&bk0)[2],
+                                           const unsigned int (&bk1)[2], float (&d)[4]) {
+  const unsigned int a0[4] = {__float_as_uint(h0[0]), __float_as_uint(h1[0]), __float_as_uint(h0[1]), __float_as_uint(h1[1])};
+  const unsigned int a1[4] = {__float_as_uint(h0[2]), __float_as_uint(h1[2]), __float_as_uint(h0[3]), __float_as_uint(h1[3])};
+  const float zero[4] = {0.f, 0.f, 0.f, 0.f};
+  float part[4];
+  mma_tf32(part, a0, bk0, zero);
+  mma_tf32(d, a1, bk1, part);
 }
 
 // silu(z) = z / (1 + e^-z) with MUFU's 2^x.
@@ -654,7 +702,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     row[j] = (long long)b * dim + (rvalid[j] ? d : 0);
 #pragma unroll
     for (int k = 0; k < 4; ++k) {
-      const int n = g * 4 + k;
+      const int n = SN(g, k);
       const bool nv = rvalid[j] && n < NSTATE;
       a2[j][k] = nv ? A[d * NSTATE + n] * LOG2E : 0.f;
 #if HAS_H0
@@ -774,14 +822,14 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
         for (int i = 0; i < 8; ++i) {
 #if BC16
-          s_b[(tt + i) * 16 + n] = unit_bits(rb[q], i);
+          s_b[(tt + i) * 16 + SPOS(n)] = unit_bits(rb[q], i);
 #else
-          s_b[(tt + i) * 16 + n] = unit_f(rb[q], i);
+          s_b[(tt + i) * 16 + SPOS(n)] = unit_f(rb[q], i);
 #endif
 #if C16
-          s_c[(tt + i) * 16 + n] = unit_bits(rc[q], i);
+          s_c[(tt + i) * 16 + SPOS(n)] = unit_bits(rc[q], i);
 #else
-          s_c[(tt + i) * 16 + n] = unit_f(rc[q], i);
+          s_c[(tt + i) * 16 + SPOS(n)] = unit_f(rc[q], i);
 #endif
         }
       }
@@ -790,6 +838,54 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     if (c0 + TT < len) load_chunk(c0 + TT);
     __syncthreads();
 
+    // B_t and C_t of the thread's 4 states (tile words g·4 .. g·4+3) as floats.
+#if BC16
+#define B4_AT(t) bf16x4_f(*reinterpret_cast<const uint2*>(&s_b[(t) * 16 + g * 4]))
+#else
+#define B4_AT(t) (*reinterpret_cast<const float4*>(&s_b[(t) * 16 + g * 4]))
+#endif
+#if C16
+#define C4_AT(t) bf16x4_f(*reinterpret_cast<const uint2*>(&s_c[(t) * 16 + g * 4]))
+#else
+#define C4_AT(t) (*reinterpret_cast<const float4*>(&s_c[(t) * 16 + g * 4]))
+#endif
+#if MMA_Y
+    // The recurrence (Mamba eq. 2a) as below; y (eq. 2b) on the tensor cores, two steps per
+    // y_pair_mma, in windows of 8 steps whose C the lanes load once (lane 4r + g: step w0 + r).
+    {
+      const int lr = (tid & 31) >> 2;
+#pragma unroll
+      for (int w0 = 0; w0 < TT; w0 += 8) {
+        const float4 cw = C4_AT(w0 + lr);
+        const unsigned int bk0[2] = {__float_as_uint(cw.x), __float_as_uint(cw.y)};
+        const unsigned int bk1[2] = {__float_as_uint(cw.z), __float_as_uint(cw.w)};
+#pragma unroll
+        for (int i4 = w0; i4 < w0 + 8; i4 += 4) {
+          const float4 dt4 = *reinterpret_cast<const float4*>(&s_dt[trow[0] * TP + i4]);
+          const float4 du4 = *reinterpret_cast<const float4*>(&s_du[trow[0] * TP + i4]);
+          const float dts[4] = {dt4.x, dt4.y, dt4.z, dt4.w}, dus[4] = {du4.x, du4.y, du4.z, du4.w};
+          float hs[4][4];
+#pragma unroll
+          for (int ii = 0; ii < 4; ++ii) {
+            const float4 b4 = B4_AT(i4 + ii);
+            h[0][0] = state_step(ex2_ftz(dts[ii] * a2[0][0]), h[0][0], dus[ii], b4.x);
+            h[0][1] = state_step(ex2_ftz(dts[ii] * a2[0][1]), h[0][1], dus[ii], b4.y);
+            h[0][2] = state_step(ex2_ftz(dts[ii] * a2[0][2]), h[0][2], dus[ii], b4.z);
+            h[0][3] = state_step(ex2_ftz(dts[ii] * a2[0][3]), h[0][3], dus[ii], b4.w);
+#pragma unroll
+            for (int k = 0; k < 4; ++k) hs[ii][k] = h[0][k];
+          }
+#pragma unroll
+          for (int pr = 0; pr < 2; ++pr) {
+            const int j = (i4 - w0) / 2 + pr;  // the pair's index in the window
+            float d[4];
+            y_pair_mma(hs[2 * pr], hs[2 * pr + 1], bk0, bk1, d);
+            if (g == j) *reinterpret_cast<float2*>(&s_yp[trow[0] * TP + w0 + 2 * j]) = make_float2(d[0], d[3]);
+          }
+        }
+      }
+    }
+#else
     // The recurrence (Mamba eq. 2a, ZOH of A, Euler of B): h = 2^(Δ'·A·log2 e) h + Δ'u B;
     // partial y = Σ_{own n} C h (eq. 2b).
 #pragma unroll
@@ -804,16 +900,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
 #pragma unroll
       for (int ii = 0; ii < 4; ++ii) {
-#if BC16
-        const float4 b4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_b[(i4 + ii) * 16 + g * 4]));
-#else
-        const float4 b4 = *reinterpret_cast<const float4*>(&s_b[(i4 + ii) * 16 + g * 4]);
-#endif
-#if C16
-        const float4 c4 = bf16x4_f(*reinterpret_cast<const uint2*>(&s_c[(i4 + ii) * 16 + g * 4]));
-#else
-        const float4 c4 = *reinterpret_cast<const float4*>(&s_c[(i4 + ii) * 16 + g * 4]);
-#endif
+        const float4 b4 = B4_AT(i4 + ii);
+        const float4 c4 = C4_AT(i4 + ii);
 #pragma unroll
         for (int j = 0; j < RPT; ++j) {
           const float dt = dts[j][ii], du = dus[j][ii];
@@ -842,6 +930,9 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #endif
       }
     }
+#endif  // MMA_Y
+#undef B4_AT
+#undef C4_AT
     // Store the state at segment ends (and at the end of the sequence).
 #pragma unroll
     for (int j = 0; j < RPT; ++j) {
@@ -851,7 +942,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
           const int seg = (min(tend, len) - 1) / SEG;
 #pragma unroll
           for (int k = 0; k < 4; ++k) {
-            const int n = g * 4 + k;
+            const int n = SN(g, k);
             if (n < NSTATE) ckpt[(row[j] * nseg + seg) * NSTATE + n] = h[j][k];
           }
         }
@@ -917,7 +1008,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     if (rvalid[j]) {
 #pragma unroll
       for (int k = 0; k < 4; ++k) {
-        const int n = g * 4 + k;
+        const int n = SN(g, k);
         if (n < NSTATE) last[row[j] * NSTATE + n] = h[j][k];
       }
     }
