@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use super::forward::Prepared;
-use super::pointwise::{deltas, sigmoids};
+use super::pointwise::{deltas, deltas_and_sigmoids, sigmoids};
 use super::{fast_exp, untranspose_bc, Problem, SharedMut, LANES, SEGMENT};
 use crate::shapes::BcLayout;
 
@@ -110,12 +110,13 @@ fn row_impl(
         }
         // Δ, σ(z) and the softplus' σ(δ + bias) of the segment, in vectorised runs.
         let run = row * len + t0..row * len + t1;
-        deltas(&p.delta[run.clone()], bias, p.softplus, &mut sc.dt);
-        if let Some(z) = p.z {
-            sigmoids(&z[run.clone()], 0.0, &mut sc.sgz);
-        }
         if p.softplus {
-            sigmoids(&p.delta[run], bias, &mut sc.sgd);
+            deltas_and_sigmoids(&p.delta[run.clone()], bias, &mut sc.dt, &mut sc.sgd);
+        } else {
+            deltas(&p.delta[run.clone()], bias, false, &mut sc.dt);
+        }
+        if let Some(z) = p.z {
+            sigmoids(&z[run], 0.0, &mut sc.sgz);
         }
         // Recompute h_t, exp(Δ_t A) and (when gated) the pre-gate y_t inside the segment.
         for i in 0..m {
