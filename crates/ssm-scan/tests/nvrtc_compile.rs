@@ -61,6 +61,8 @@ fn all_configurations_compile_without_local_arrays() {
         std::env::set_var("SSM_SCAN_FWD_FMA_H", if i % 3 == 0 { "1" } else { "0" });
         // y on the tensor cores in every other configuration (it applies to bf16 at RPT = 1).
         std::env::set_var("SSM_SCAN_FWD_MMA_Y", if i % 2 == 0 { "1" } else { "0" });
+        // Some state decays on the FMA pipe in every third configuration.
+        std::env::set_var("SSM_SCAN_FWD_EXP_FMA", if i % 3 == 1 { "2" } else { "0" });
         for &n in &[4usize, 16] {
             for &bf16 in &[false, true] {
                 let shape = ScanShape { has_h0: n == 4, ..ScanShape::mamba(2, 64, 4096, n) };
@@ -79,6 +81,7 @@ fn all_configurations_compile_without_local_arrays() {
     std::env::remove_var("SSM_SCAN_FWD_C32");
     std::env::remove_var("SSM_SCAN_FWD_FMA_H");
     std::env::remove_var("SSM_SCAN_FWD_MMA_Y");
+    std::env::remove_var("SSM_SCAN_FWD_EXP_FMA");
     // The on-disk cache holds the compiled modules.
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files > 0 && checked > 0);
