@@ -79,6 +79,10 @@ pub const FWD_MMA_Y: bool = false;
 /// 2 or 4; relative error below 1.2e-7). For when the MUFU pipe is the limit and the FMA pipe has
 /// issue slots to spare (MMA_Y). `SSM_SCAN_FWD_EXP_FMA` overrides it, for measuring.
 pub const FWD_EXP_FMA: usize = 0;
+/// With [`FWD_MMA_Y`]: how many 4-step groups early the loop computes each group's decays and
+/// input terms (`AHEAD`: 0, 1 or 2; a software pipeline over the unrolled loop).
+/// `SSM_SCAN_FWD_AHEAD` overrides it, for measuring.
+pub const FWD_AHEAD: usize = 0;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
 /// only when L is a multiple of the vector width). `SSM_SCAN_BWD_PAIRS=0|1` overrides it, for
@@ -103,11 +107,12 @@ pub struct FwdVariant {
     pub fma_h: bool,
     pub mma_y: bool,
     pub exp_fma: usize,
+    pub ahead: usize,
 }
 
 impl FwdVariant {
     /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS` /
-    /// `_FMA_H` / `_MMA_Y` / `_EXP_FMA` overrides of this process. BC16 (and with it C32) and MMA_Y apply to
+    /// `_FMA_H` / `_MMA_Y` / `_EXP_FMA` / `_AHEAD` overrides of this process. BC16 (and with it C32) and MMA_Y apply to
     /// bf16 inputs only, MMA_Y to one channel per thread only.
     pub fn from_env(bf16: bool) -> Self {
         FwdVariant {
@@ -119,6 +124,7 @@ impl FwdVariant {
             fma_h: env_override("SSM_SCAN_FWD_FMA_H", &[0, 1], FWD_FMA_H as usize) == 1,
             mma_y: env_override("SSM_SCAN_FWD_MMA_Y", &[0, 1], FWD_MMA_Y as usize) == 1,
             exp_fma: env_override("SSM_SCAN_FWD_EXP_FMA", &[0, 1, 2, 4], FWD_EXP_FMA),
+            ahead: env_override("SSM_SCAN_FWD_AHEAD", &[0, 1, 2], FWD_AHEAD),
         }
     }
 

@@ -584,6 +584,9 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #error "MMA_Y takes bf16 inputs with one channel per thread"
 #endif
 #define YPLANES ((YRED || MMA_Y) ? 1 : TG) // partial-sum planes the epilogue adds
+#ifndef AHEAD
+#define AHEAD 0                           // MMA_Y: a group's decays computed AHEAD groups early
+#endif
 #ifndef EXP_FMA
 #define EXP_FMA 0                         // of every 16 state decays (4 steps x 4 states), how many take ex2_fma
 #endif
@@ -879,38 +882,60 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #define C4_AT(t) (*reinterpret_cast<const float4*>(&s_c[(t) * 16 + g * 4]))
 #endif
 #if MMA_Y
-    // The recurrence (Mamba eq. 2a) as below; y (eq. 2b) on the tensor cores, two steps per
-    // y_pair_mma, in windows of 8 steps whose C the lanes load once (lane 4r + g: step w0 + r).
+    // The recurrence (Mamba eq. 2a) as below, in groups of 4 steps; y (eq. 2b) on the tensor
+    // cores, two steps per y_pair_mma, in windows of 8 steps whose C the lanes load once (lane
+    // 4r + g: step w0 + r). The decays 2^(Δ'·A·log2 e) and input terms Δ'u·B of a group do not
+    // depend on h: `prep` computes them, with AHEAD = 1 or 2 that many groups early (a software
+    // pipeline, so that the MUFU and shared-memory latencies overlap earlier groups' updates).
     {
       const int lr = (tid & 31) >> 2;
+      auto prep = [&](int i4, float (&e)[4][4], float (&x)[4][4]) {
+        const float4 dt4 = *reinterpret_cast<const float4*>(&s_dt[trow[0] * TP + i4]);
+        const float4 du4 = *reinterpret_cast<const float4*>(&s_du[trow[0] * TP + i4]);
+        const float dts[4] = {dt4.x, dt4.y, dt4.z, dt4.w}, dus[4] = {du4.x, du4.y, du4.z, du4.w};
 #pragma unroll
-      for (int w0 = 0; w0 < TT; w0 += 8) {
-        const float4 cw = C4_AT(w0 + lr);
-        const unsigned int bk0[2] = {__float_as_uint(cw.x), __float_as_uint(cw.y)};
-        const unsigned int bk1[2] = {__float_as_uint(cw.z), __float_as_uint(cw.w)};
+        for (int ii = 0; ii < 4; ++ii) {
+          const float4 b4 = B4_AT(i4 + ii);
+          const float bb[4] = {b4.x, b4.y, b4.z, b4.w};
 #pragma unroll
-        for (int i4 = w0; i4 < w0 + 8; i4 += 4) {
-          const float4 dt4 = *reinterpret_cast<const float4*>(&s_dt[trow[0] * TP + i4]);
-          const float4 du4 = *reinterpret_cast<const float4*>(&s_du[trow[0] * TP + i4]);
-          const float dts[4] = {dt4.x, dt4.y, dt4.z, dt4.w}, dus[4] = {du4.x, du4.y, du4.z, du4.w};
-          float hs[4][4];
-#pragma unroll
-          for (int ii = 0; ii < 4; ++ii) {
-            const float4 b4 = B4_AT(i4 + ii);
-            h[0][0] = state_step(EX2_STATE(ii, 0, dts[ii] * a2[0][0]), h[0][0], dus[ii], b4.x);
-            h[0][1] = state_step(EX2_STATE(ii, 1, dts[ii] * a2[0][1]), h[0][1], dus[ii], b4.y);
-            h[0][2] = state_step(EX2_STATE(ii, 2, dts[ii] * a2[0][2]), h[0][2], dus[ii], b4.z);
-            h[0][3] = state_step(EX2_STATE(ii, 3, dts[ii] * a2[0][3]), h[0][3], dus[ii], b4.w);
-#pragma unroll
-            for (int k = 0; k < 4; ++k) hs[ii][k] = h[0][k];
+          for (int k = 0; k < 4; ++k) {
+            e[ii][k] = EX2_STATE(ii, k, dts[ii] * a2[0][k]);
+            x[ii][k] = dus[ii] * bb[k];
           }
+        }
+      };
+      // The groups' decays and input terms (the loop is unrolled: only the live ones take
+      // registers). Group gi is prepared at the top of group gi - AHEAD.
+      constexpr int NG = TT / 4;
+      float e[NG][4][4], x[NG][4][4];
+      unsigned int bk0[2], bk1[2];
 #pragma unroll
-          for (int pr = 0; pr < 2; ++pr) {
-            const int j = (i4 - w0) / 2 + pr;  // the pair's index in the window
-            float d[4];
-            y_pair_mma(hs[2 * pr], hs[2 * pr + 1], bk0, bk1, d);
-            if (g == j) *reinterpret_cast<float2*>(&s_yp[trow[0] * TP + w0 + 2 * j]) = make_float2(d[0], d[3]);
+      for (int gi = 0; gi < AHEAD && gi < NG; ++gi) prep(gi * 4, e[gi], x[gi]);
+#pragma unroll
+      for (int i4 = 0; i4 < TT; i4 += 4) {
+        const int gi = i4 / 4;
+        if (gi + AHEAD < NG) prep(i4 + 4 * AHEAD, e[gi + AHEAD], x[gi + AHEAD]);
+        const int w0 = i4 & ~7;
+        if (i4 == w0) {
+          const float4 cw = C4_AT(w0 + lr);
+          bk0[0] = __float_as_uint(cw.x), bk0[1] = __float_as_uint(cw.y);
+          bk1[0] = __float_as_uint(cw.z), bk1[1] = __float_as_uint(cw.w);
+        }
+        float hs[4][4];
+#pragma unroll
+        for (int ii = 0; ii < 4; ++ii) {
+#pragma unroll
+          for (int k = 0; k < 4; ++k) {
+            h[0][k] = fmaf(e[gi][ii][k], h[0][k], x[gi][ii][k]);  // FMA_H's form
+            hs[ii][k] = h[0][k];
           }
+        }
+#pragma unroll
+        for (int pr = 0; pr < 2; ++pr) {
+          const int j = (i4 - w0) / 2 + pr;  // the pair's index in the window
+          float d[4];
+          y_pair_mma(hs[2 * pr], hs[2 * pr + 1], bk0, bk1, d);
+          if (g == j) *reinterpret_cast<float2*>(&s_yp[trow[0] * TP + w0 + 2 * j]) = make_float2(d[0], d[3]);
         }
       }
     }
