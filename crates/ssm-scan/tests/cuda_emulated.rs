@@ -11,7 +11,7 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false, mma_y: false, exp_fma: 0, ahead: 0 };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false, mma_y: false, ahead: 0 };
 const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, ..RPT1 };
 const BC16: FwdVariant = FwdVariant { bc16: true, ..RPT2 };
 /// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
@@ -35,12 +35,10 @@ const EPI_FMA_H: FwdVariant = FwdVariant { fma_h: true, ..EPI_BC16 };
 /// y on the tensor cores (bf16), with 16-bit and with f32 C tiles.
 const EPI_MMA_Y: FwdVariant = FwdVariant { mma_y: true, ..EPI_FMA_H };
 const EPI_MMA_Y_C32: FwdVariant = FwdVariant { c32: true, ..EPI_MMA_Y };
-/// ... with f32 B/C tiles and 2 of every 16 state decays from the FMA-pipe polynomial (and that
-/// split in the f32 default layout, where MMA_Y does not apply).
-const EPI_MMA_Y32_EXP2: FwdVariant = FwdVariant { bc16: false, exp_fma: 2, ..EPI_MMA_Y };
+/// ... with f32 B/C tiles, and the decays computed one group early.
+const EPI_MMA_Y32_AHEAD: FwdVariant = FwdVariant { bc16: false, ahead: 1, ..EPI_MMA_Y };
 /// ... with the decays computed two groups early.
 const EPI_MMA_Y_AHEAD: FwdVariant = FwdVariant { ahead: 2, ..EPI_MMA_Y };
-const EPI_FMA_H_F32_EXP4: FwdVariant = FwdVariant { exp_fma: 4, ..EPI_FMA_H_F32 };
 const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, epi_regs: true, ..RPT1 };
 
 fn compiler() -> bool {
@@ -102,7 +100,6 @@ fn emulated_tiled_kernels_match_reference_f32() {
         (plain, f, EPI),
         (grouped, f, EPI_RPT2),
         (grouped, f, EPI_FMA_H_F32),
-        (partial, f, EPI_FMA_H_F32_EXP4),
     ]);
 }
 
@@ -132,7 +129,7 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (full, b, EPI_MMA_Y),
         (partial, b, EPI_MMA_Y),
         (partial, b, EPI_MMA_Y_C32),
-        (full, b, EPI_MMA_Y32_EXP2),
+        (full, b, EPI_MMA_Y32_AHEAD),
         (partial, b, EPI_MMA_Y_AHEAD),
     ]);
 }

@@ -61,8 +61,6 @@ fn all_configurations_compile_without_local_arrays() {
         std::env::set_var("SSM_SCAN_FWD_FMA_H", if i % 3 == 0 { "1" } else { "0" });
         // y on the tensor cores in every other configuration (it applies to bf16 at RPT = 1).
         std::env::set_var("SSM_SCAN_FWD_MMA_Y", if i % 2 == 0 { "1" } else { "0" });
-        // Some state decays on the FMA pipe in every third configuration.
-        std::env::set_var("SSM_SCAN_FWD_EXP_FMA", if i % 3 == 1 { "2" } else { "0" });
         // The decays computed ahead in the MMA_Y loop, one or two groups.
         std::env::set_var("SSM_SCAN_FWD_AHEAD", ["0", "1", "2"][i % 3]);
         for &n in &[4usize, 16] {
@@ -83,7 +81,6 @@ fn all_configurations_compile_without_local_arrays() {
     std::env::remove_var("SSM_SCAN_FWD_C32");
     std::env::remove_var("SSM_SCAN_FWD_FMA_H");
     std::env::remove_var("SSM_SCAN_FWD_MMA_Y");
-    std::env::remove_var("SSM_SCAN_FWD_EXP_FMA");
     std::env::remove_var("SSM_SCAN_FWD_AHEAD");
     // The on-disk cache holds the compiled modules.
     let files = std::fs::read_dir(dir.path()).unwrap().count();

@@ -74,11 +74,6 @@ pub const FWD_FMA_H: bool = true;
 /// product below 2^-10, under the bf16 rounding of y); the state recurrence stays f32.
 /// `SSM_SCAN_FWD_MMA_Y=0|1` overrides it, for measuring.
 pub const FWD_MMA_Y: bool = false;
-/// Of every 16 state decays 2^(Δ'·A·log2 e) (4 steps x 4 states of a thread), how many the tiled
-/// forward computes with a degree-6 polynomial on the FMA pipe instead of MUFU (`EXP_FMA`: 0, 1,
-/// 2 or 4; relative error below 1.2e-7). For when the MUFU pipe is the limit and the FMA pipe has
-/// issue slots to spare (MMA_Y). `SSM_SCAN_FWD_EXP_FMA` overrides it, for measuring.
-pub const FWD_EXP_FMA: usize = 0;
 /// With [`FWD_MMA_Y`]: how many 4-step groups early the loop computes each group's decays and
 /// input terms (`AHEAD`: 0, 1 or 2; a software pipeline over the unrolled loop).
 /// `SSM_SCAN_FWD_AHEAD` overrides it, for measuring.
@@ -106,13 +101,12 @@ pub struct FwdVariant {
     pub epi_regs: bool,
     pub fma_h: bool,
     pub mma_y: bool,
-    pub exp_fma: usize,
     pub ahead: usize,
 }
 
 impl FwdVariant {
     /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS` /
-    /// `_FMA_H` / `_MMA_Y` / `_EXP_FMA` / `_AHEAD` overrides of this process. BC16 (and with it C32) and MMA_Y apply to
+    /// `_FMA_H` / `_MMA_Y` / `_AHEAD` overrides of this process. BC16 (and with it C32) and MMA_Y apply to
     /// bf16 inputs only, MMA_Y to one channel per thread only.
     pub fn from_env(bf16: bool) -> Self {
         FwdVariant {
@@ -123,7 +117,6 @@ impl FwdVariant {
             epi_regs: env_override("SSM_SCAN_FWD_EPI_REGS", &[0, 1], FWD_EPI_REGS as usize) == 1,
             fma_h: env_override("SSM_SCAN_FWD_FMA_H", &[0, 1], FWD_FMA_H as usize) == 1,
             mma_y: env_override("SSM_SCAN_FWD_MMA_Y", &[0, 1], FWD_MMA_Y as usize) == 1,
-            exp_fma: env_override("SSM_SCAN_FWD_EXP_FMA", &[0, 1, 2, 4], FWD_EXP_FMA),
             ahead: env_override("SSM_SCAN_FWD_AHEAD", &[0, 1, 2], FWD_AHEAD),
         }
     }

@@ -170,7 +170,6 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
         defines.push(("EPI_REGS".into(), variant.epi_regs as i64));
         defines.push(("FMA_H".into(), variant.fma_h as i64));
         defines.push(("MMA_Y".into(), (variant.mma_y && bf16 && variant.rows_per_thread == 1) as i64));
-        defines.push(("EXP_FMA".into(), variant.exp_fma as i64));
         defines.push(("AHEAD".into(), variant.ahead as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {

@@ -129,25 +129,6 @@ __device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned int (&a)[
 #endif
 #define LN2 0.6931471805599453f
 
-// 2^x on the FMA pipe, for when the MUFU pipe is the limit: x = n + f with n = round(x) and
-// |f| <= 1/2 (rounding by the 1.5·2^23 shift, kept in order by the _rn adds); 2^f by the degree-6
-// Taylor polynomial of e^(f ln 2) (relative error < 1.2e-7, as ex2.approx's 2^-22); 2^n added to
-// the exponent field. x is clamped to [-125, 126] (ex2.approx.ftz gives 0 below 2^-126: both are
-// nothing next to a state of order one).
-__device__ __forceinline__ float ex2_fma(float x) {
-  x = fminf(fmaxf(x, -125.f), 126.f);
-  const float t = __fadd_rn(x, 12582912.f);
-  const float f = __fadd_rn(x, -__fadd_rn(t, -12582912.f));
-  float p = 1.5403530393381606e-4f;
-  p = p * f + 1.3333558146428443e-3f;
-  p = p * f + 9.6181291076284772e-3f;
-  p = p * f + 5.5504108664821580e-2f;
-  p = p * f + 2.4022650695910071e-1f;
-  p = p * f + 6.9314718055994531e-1f;
-  p = p * f + 1.f;
-  return __uint_as_float(__float_as_uint(p) + (__float_as_uint(t) << 23));
-}
-
 // softplus as in the reference kernel: log1p(exp(x)), passed through above 20.
 __device__ __forceinline__ float softplus_f(float x) { return x <= 20.f ? log1pf(__expf(x)) : x; }
 __device__ __forceinline__ float sigmoid_f(float x) { return 1.f / (1.f + __expf(-x)); }
@@ -587,16 +568,6 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #ifndef AHEAD
 #define AHEAD 0                           // MMA_Y: a group's decays computed AHEAD groups early
 #endif
-#ifndef EXP_FMA
-#define EXP_FMA 0                         // of every 16 state decays (4 steps x 4 states), how many take ex2_fma
-#endif
-#if EXP_FMA != 0 && EXP_FMA != 1 && EXP_FMA != 2 && EXP_FMA != 4
-#error "EXP_FMA is 0, 1, 2 or 4"
-#endif
-// The decay 2^x of state k at step ii of a group of 4: MUFU, or for EXP_FMA of every 16 the
-// FMA-pipe polynomial (the loop is unrolled, so the choice is made at compile time). With y on
-// the tensor cores the loop has issue slots to spare while the MUFU pipe is full.
-#define EX2_STATE(ii, k, x) ((EXP_FMA && ((ii) * 4 + (k)) % (16 / (EXP_FMA ? EXP_FMA : 1)) == 0) ? ex2_fma(x) : ex2_ftz(x))
 // The state a thread's k-th register holds (k < 4), and where state n sits in a B/C tile row:
 // thread g's four states are always the 4 consecutive words g·4 .. g·4+3 of the row. MMA_Y
 // takes n = g + 4k (the tensor cores' fragments put column g and g + 4 of each 8-state block in
@@ -899,7 +870,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
           const float bb[4] = {b4.x, b4.y, b4.z, b4.w};
 #pragma unroll
           for (int k = 0; k < 4; ++k) {
-            e[ii][k] = EX2_STATE(ii, k, dts[ii] * a2[0][k]);
+            e[ii][k] = ex2_ftz(dts[ii] * a2[0][k]);
             x[ii][k] = dus[ii] * bb[k];
           }
         }
@@ -959,10 +930,10 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #pragma unroll
         for (int j = 0; j < RPT; ++j) {
           const float dt = dts[j][ii], du = dus[j][ii];
-          h[j][0] = state_step(EX2_STATE(ii, 0, dt * a2[j][0]), h[j][0], du, b4.x);
-          h[j][1] = state_step(EX2_STATE(ii, 1, dt * a2[j][1]), h[j][1], du, b4.y);
-          h[j][2] = state_step(EX2_STATE(ii, 2, dt * a2[j][2]), h[j][2], du, b4.z);
-          h[j][3] = state_step(EX2_STATE(ii, 3, dt * a2[j][3]), h[j][3], du, b4.w);
+          h[j][0] = state_step(ex2_ftz(dt * a2[j][0]), h[j][0], du, b4.x);
+          h[j][1] = state_step(ex2_ftz(dt * a2[j][1]), h[j][1], du, b4.y);
+          h[j][2] = state_step(ex2_ftz(dt * a2[j][2]), h[j][2], du, b4.z);
+          h[j][3] = state_step(ex2_ftz(dt * a2[j][3]), h[j][3], du, b4.w);
           yp[j][ii] = c4.x * h[j][0] + c4.y * h[j][1] + c4.z * h[j][2] + c4.w * h[j][3];
         }
       }
