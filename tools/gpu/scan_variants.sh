@@ -6,11 +6,12 @@
 #   fmahc32: both; mmay: fmah with y = C·h on the tensor cores; mmayc32: mmay with C staged as
 #   f32; mmay32: mmay with B and C staged as f32; mmaya, mmay32a (mmaya2, mmay32a2): mmay, mmay32
 #   with each group's decays computed one (two) groups early; epi32: epi with bf16 B/C staged as
-#   f32; yred: D u and silu(z) staged in shared memory (yred_np: with the backward's scalar epilogue accesses); bc16r1: yred without the
-#   shuffles; rpt1: B/C staged as f32; rpt2: two channels per thread; bc16: rpt2 with 16-bit B/C;
-#   rpt2_tr16: rpt2 with 16 channels per block. Each layout is epi's knobs followed by those it
-#   changes (env applies them in order, so the later value wins); FMA_H is off in every layout
-#   but fmah, fmahc32 and the mmay ones, as when those layouts were timed; MMA_Y in all but mmay*.
+#   f32; yred: D u and silu(z) staged in shared memory (yred_np: with the backward's scalar
+#   epilogue accesses); bc16r1: yred without the shuffles; rpt1: B/C staged as f32; rpt2: two
+#   channels per thread; bc16: rpt2 with 16-bit B/C; rpt2_tr16: rpt2 with 16 channels per block.
+#   Each layout is epi's knobs followed by those it changes (env applies them in order, so the
+#   later value wins); FMA_H is off in every layout but fmah, fmahc32 and the mmay ones, as when
+#   those layouts were timed; MMA_Y in all but the mmay ones.
 F=SSM_SCAN_FWD
 EPI="${F}_RPT=1 ${F}_BC16=1 ${F}_C32=0 ${F}_YRED=1 ${F}_EPI_REGS=1 ${F}_FMA_H=0 ${F}_MMA_Y=0 ${F}_AHEAD=0"
 RPT2="$EPI ${F}_RPT=2 ${F}_BC16=0 ${F}_YRED=0 ${F}_EPI_REGS=0"
