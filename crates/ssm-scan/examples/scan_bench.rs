@@ -1,6 +1,7 @@
 //! Runs `bench_scan` and writes `scan_bench.csv` and `scan_bench.md` into the folder given as the
 //! first argument (default: the current folder). Options: `--cpu` (the CPU configuration),
-//! `--lengths 512,4096`, `--reps N` and `--kernel-only` (no baselines: tch reference, SDPA, FFT).
+//! `--lengths 512,4096`, `--reps N`, `--batch N` (warps per launch scale with it: an occupancy
+//! probe) and `--kernel-only` (no baselines: tch reference, SDPA, FFT).
 use std::path::PathBuf;
 
 use ssm_scan::bench::{to_csv, to_markdown};
@@ -26,6 +27,7 @@ fn main() {
             }
             "--kernel-only" => opts.baselines = false,
             "--reps" => opts.reps = args.next().and_then(|x| x.parse().ok()).unwrap_or(10),
+            "--batch" => opts.batch = args.next().and_then(|x| x.parse().ok()).unwrap_or(opts.batch),
             other => out = PathBuf::from(other),
         }
     }

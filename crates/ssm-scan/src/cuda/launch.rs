@@ -72,11 +72,14 @@ pub const FWD_FMA_H: bool = true;
 /// channel's sum over its 16 states, in place of each lane's 4 products, 4 conversions of C and
 /// the shuffles that add the 4 lanes' partial sums. h and C enter as tf32 (relative error of each
 /// product below 2^-10, under the bf16 rounding of y); the state recurrence stays f32.
-/// `SSM_SCAN_FWD_MMA_Y=0|1` overrides it, for measuring.
+/// `SSM_SCAN_FWD_MMA_Y=0|1` overrides it, for measuring. On the H100 it executes 30% fewer
+/// instructions (ncu: 189M against 270M at L 4096) in the same time (391 us both; bf16 forward at
+/// L 4096 0.42-0.47 ms against 0.43-0.45 over four rounds), so it stays off (bench-results/NOTES.md, v9).
 pub const FWD_MMA_Y: bool = false;
 /// With [`FWD_MMA_Y`]: how many 4-step groups early the loop computes each group's decays and
 /// input terms (`AHEAD`: 0, 1 or 2; a software pipeline over the unrolled loop).
-/// `SSM_SCAN_FWD_AHEAD` overrides it, for measuring.
+/// `SSM_SCAN_FWD_AHEAD` overrides it, for measuring. ptxas still places each 2^x close to its
+/// use (median 8-11 instructions apart; 13-18 with AHEAD = 1); timed level with 0 on the H100.
 pub const FWD_AHEAD: usize = 0;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
