@@ -4,8 +4,8 @@
 #   [LAYOUTS="default mmay32a"] [BATCHES="4 8 11 16"] bash tools/gpu/occupancy_probe.sh
 # The benchmark shape (D 1536, N 16) at several batch sizes: 4 threads per channel, so batch 8
 # is 1,536 warps (~2.9 per scheduler on 132 SMs); batch 11 fills 4 blocks per SM, batch 16 needs
-# two waves. Writes $OUT/occupancy.csv (or /tmp/scan-out) and prints picoseconds per channel-step of the
-# forward, which stays flat when more warps do not help.
+# two waves. Writes $OUT/occupancy.csv (or /tmp/scan-out) and prints the forward's picoseconds
+# per channel-step, which stay flat when more warps do not help.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/scan-out}
