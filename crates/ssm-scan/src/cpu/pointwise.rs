@@ -27,7 +27,13 @@ fn ln_1p_unit(e: f32) -> f32 {
 /// equals x in f32, as the reference kernel's pass-through.
 #[inline(always)]
 pub(crate) fn softplus(x: f32) -> f32 {
-    x.max(0.0) + ln_1p_unit(fast_exp(-x.abs()))
+    softplus_given_exp(x, fast_exp(-x.abs()))
+}
+
+/// softplus(x) from e = e^(−|x|), which its derivative needs as well.
+#[inline(always)]
+fn softplus_given_exp(x: f32, e: f32) -> f32 {
+    x.max(0.0) + ln_1p_unit(e)
 }
 
 /// σ(x) = 1 / (1 + e^(−x)) (relative error < 3e-7).
@@ -37,13 +43,13 @@ pub(crate) fn sigmoid(x: f32) -> f32 {
 }
 
 /// softplus(x) and its derivative σ(x) from one exponential e = e^(−|x|): σ(x) = 1 / (1 + e) for
-/// x ≥ 0, e / (1 + e) below (the backward needs both per step). The softplus is the one above,
-/// bit for bit; σ within 3e-7 relative.
+/// x ≥ 0, e / (1 + e) below (the backward needs both per step). The softplus is the one above
+/// (the same function of e); σ within 3e-7 relative.
 #[inline(always)]
 pub(crate) fn softplus_and_sigmoid(x: f32) -> (f32, f32) {
     let e = fast_exp(-x.abs());
     let r = 1.0 / (1.0 + e);
-    (x.max(0.0) + ln_1p_unit(e), if x >= 0.0 { r } else { e * r })
+    (softplus_given_exp(x, e), if x >= 0.0 { r } else { e * r })
 }
 
 /// `dt[i]` = softplus(delta[i] + bias) and `sg[i]` = σ(delta[i] + bias), the softplus' derivative.
