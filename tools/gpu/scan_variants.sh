@@ -5,7 +5,8 @@
 #   fmah: epi with the state update as one FFMA on h's chain; c32: epi with C staged as f32;
 #   fmahc32: both; mmay: fmah with y = C·h on the tensor cores; mmayc32: mmay with C staged as
 #   f32; mmay32: mmay with B and C staged as f32; mmaya, mmay32a (mmaya2, mmay32a2): mmay, mmay32
-#   with each group's decays computed one (two) groups early; epi32: epi with bf16 B/C staged as
+#   with each group's decays computed one (two) groups early; mmays2, mmay32as2: mmay, mmay32a with
+#   2 states per thread (8 threads per channel, twice the warps); epi32: epi with bf16 B/C staged as
 #   f32; yred: D u and silu(z) staged in shared memory (yred_np: with the backward's scalar
 #   epilogue accesses); bc16r1: yred without the shuffles; rpt1: B/C staged as f32; rpt2: two
 #   channels per thread; bc16: rpt2 with 16-bit B/C; rpt2_tr16: rpt2 with 16 channels per block.
@@ -13,7 +14,7 @@
 #   later value wins); FMA_H is off in every layout but fmah, fmahc32 and the mmay ones, as when
 #   those layouts were timed; MMA_Y in all but the mmay ones.
 F=SSM_SCAN_FWD
-EPI="${F}_RPT=1 ${F}_BC16=1 ${F}_C32=0 ${F}_YRED=1 ${F}_EPI_REGS=1 ${F}_FMA_H=0 ${F}_MMA_Y=0 ${F}_AHEAD=0"
+EPI="${F}_RPT=1 ${F}_BC16=1 ${F}_C32=0 ${F}_YRED=1 ${F}_EPI_REGS=1 ${F}_FMA_H=0 ${F}_MMA_Y=0 ${F}_AHEAD=0 ${F}_SPT=4"
 RPT2="$EPI ${F}_RPT=2 ${F}_BC16=0 ${F}_YRED=0 ${F}_EPI_REGS=0"
 declare -A VARENV=(
   [default]="${F}=tile"
@@ -28,6 +29,8 @@ declare -A VARENV=(
   [mmay32a]="$EPI ${F}_BC16=0 ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_AHEAD=1"
   [mmaya2]="$EPI ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_AHEAD=2"
   [mmay32a2]="$EPI ${F}_BC16=0 ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_AHEAD=2"
+  [mmays2]="$EPI ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_SPT=2"
+  [mmay32as2]="$EPI ${F}_BC16=0 ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_AHEAD=1 ${F}_SPT=2"
   [epi32]="$EPI ${F}_BC16=0"
   [yred]="$EPI ${F}_EPI_REGS=0"
   [yred_np]="$EPI ${F}_EPI_REGS=0 SSM_SCAN_BWD_PAIRS=0"

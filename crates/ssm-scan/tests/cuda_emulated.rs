@@ -11,7 +11,7 @@ use ssm_scan::cuda::launch::{tile_forward, FwdVariant};
 use ssm_scan::ScanArgs;
 use tch::{Device, Kind, Tensor};
 
-const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false, mma_y: false, ahead: 0 };
+const RPT1: FwdVariant = FwdVariant { rows_per_thread: 1, bc16: false, c32: false, yred: false, epi_regs: false, fma_h: false, mma_y: false, ahead: 0, spt: 4 };
 const RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, ..RPT1 };
 const BC16: FwdVariant = FwdVariant { bc16: true, ..RPT2 };
 /// bf16 B/C staging with one channel per thread: half the shared-memory bytes of B and C per
@@ -39,6 +39,10 @@ const EPI_MMA_Y_C32: FwdVariant = FwdVariant { c32: true, ..EPI_MMA_Y };
 const EPI_MMA_Y32_AHEAD: FwdVariant = FwdVariant { bc16: false, ahead: 1, ..EPI_MMA_Y };
 /// ... with the decays computed two groups early.
 const EPI_MMA_Y_AHEAD: FwdVariant = FwdVariant { ahead: 2, ..EPI_MMA_Y };
+/// MMA_Y with 2 states per thread (8 threads per channel), with 16-bit tiles and with f32 tiles
+/// and the decays one group early.
+const EPI_MMA_Y_SPT2: FwdVariant = FwdVariant { spt: 2, ..EPI_MMA_Y };
+const EPI_MMA_Y32_AHEAD_SPT2: FwdVariant = FwdVariant { spt: 2, ..EPI_MMA_Y32_AHEAD };
 const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, epi_regs: true, ..RPT1 };
 
 fn compiler() -> bool {
@@ -131,6 +135,9 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (partial, b, EPI_MMA_Y_C32),
         (full, b, EPI_MMA_Y32_AHEAD),
         (partial, b, EPI_MMA_Y_AHEAD),
+        (full, b, EPI_MMA_Y_SPT2),
+        (partial, b, EPI_MMA_Y_SPT2),
+        (full, b, EPI_MMA_Y32_AHEAD_SPT2),
     ]);
 }
 

@@ -81,6 +81,11 @@ pub const FWD_MMA_Y: bool = false;
 /// `SSM_SCAN_FWD_AHEAD` overrides it, for measuring. ptxas still places each 2^x close to its
 /// use (median 8-11 instructions apart; 13-18 with AHEAD = 1); timed level with 0 on the H100.
 pub const FWD_AHEAD: usize = 0;
+/// With [`FWD_MMA_Y`]: states per thread of the tiled forward (`SPT`: 4, or 2 with 8 threads per
+/// channel, twice the warps of a launch, one MMA per two steps for 4 channels and a shuffle per
+/// 4 steps adding the two halves of the states). `SSM_SCAN_FWD_SPT=2|4` overrides it, for
+/// measuring.
+pub const FWD_STATES_PER_THREAD: usize = 4;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;
 /// only when L is a multiple of the vector width). `SSM_SCAN_BWD_PAIRS=0|1` overrides it, for
@@ -105,6 +110,8 @@ pub struct FwdVariant {
     pub fma_h: bool,
     pub mma_y: bool,
     pub ahead: usize,
+    /// States per thread, 4 or 2 (2 only where MMA_Y runs; see [`FwdVariant::states_per_thread`]).
+    pub spt: usize,
 }
 
 impl FwdVariant {
@@ -121,12 +128,29 @@ impl FwdVariant {
             fma_h: env_override("SSM_SCAN_FWD_FMA_H", &[0, 1], FWD_FMA_H as usize) == 1,
             mma_y: env_override("SSM_SCAN_FWD_MMA_Y", &[0, 1], FWD_MMA_Y as usize) == 1,
             ahead: env_override("SSM_SCAN_FWD_AHEAD", &[0, 1, 2], FWD_AHEAD),
+            spt: env_override("SSM_SCAN_FWD_SPT", &[2, 4], FWD_STATES_PER_THREAD),
         }
     }
 
-    /// Threads per block of the tiled forward ([`tile_rows`] channels, 4 threads each).
-    pub fn block_threads(&self) -> usize {
-        tile_rows(false) * 4 / self.rows_per_thread
+    /// Whether the forward for inputs of this dtype computes y on the tensor cores: MMA_Y asked
+    /// for, bf16 inputs and one channel per thread.
+    pub fn mma_y_runs(&self, bf16: bool) -> bool {
+        self.mma_y && bf16 && self.rows_per_thread == 1
+    }
+
+    /// The states per thread the kernel runs for inputs of this dtype: `spt` where MMA_Y runs,
+    /// else 4.
+    pub fn states_per_thread(&self, bf16: bool) -> usize {
+        if self.mma_y_runs(bf16) {
+            self.spt
+        } else {
+            4
+        }
+    }
+
+    /// Threads per block of the tiled forward ([`tile_rows`] channels, 16 / SPT threads each).
+    pub fn block_threads(&self, bf16: bool) -> usize {
+        tile_rows(false) * (16 / self.states_per_thread(bf16)) / self.rows_per_thread
     }
 }
 /// Steps per chunk of the tiled forward (`TT`); also the segment of the tiled kernels (the

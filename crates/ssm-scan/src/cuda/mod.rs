@@ -147,7 +147,7 @@ pub(crate) fn forward_on(
     let name = "selective_scan_fwd";
     if tiled {
         let grid = (shape.batch * shape.dim.div_ceil(launch::tile_rows(false))) as u32;
-        runner.run(&defines, name, grid, variant.block_threads() as u32, 0, &args)?;
+        runner.run(&defines, name, grid, variant.block_threads(bf16) as u32, 0, &args)?;
     } else {
         let rows = shape.batch * shape.dim;
         let rows_per_block = cfg.warps_fwd * cfg.rows_per_warp;
@@ -169,8 +169,9 @@ fn fwd_defines(cfg: &Config, shape: &ScanShape, bf16: bool, softplus: bool, tile
         defines.push(("YRED".into(), variant.yred as i64));
         defines.push(("EPI_REGS".into(), variant.epi_regs as i64));
         defines.push(("FMA_H".into(), variant.fma_h as i64));
-        defines.push(("MMA_Y".into(), (variant.mma_y && bf16 && variant.rows_per_thread == 1) as i64));
+        defines.push(("MMA_Y".into(), variant.mma_y_runs(bf16) as i64));
         defines.push(("AHEAD".into(), variant.ahead as i64));
+        defines.push(("SPT".into(), variant.states_per_thread(bf16) as i64));
         defines.push(("KERNEL_FWD".into(), 2));
     } else {
         defines.push(("WARPS".into(), cfg.warps_fwd as i64));

@@ -465,7 +465,10 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #ifndef TR
 #define TR 32                             // channels per block (set by the host)
 #endif
-#define TG 4                              // threads per channel, 4 states each
+#ifndef SPT
+#define SPT 4                             // states per thread (the forward takes 2 with MMA_Y)
+#endif
+#define TG (16 / SPT)                     // threads per channel
 #ifndef RPT
 #define RPT 1                             // channels per thread of the tiled forward (1 or 2)
 #endif
@@ -564,15 +567,22 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #if MMA_Y && !(INPUT_BF16 && RPT == 1)
 #error "MMA_Y takes bf16 inputs with one channel per thread"
 #endif
+#if SPT != 4 && !(SPT == 2 && MMA_Y)
+#error "2 states per thread take MMA_Y"
+#endif
 #define YPLANES ((YRED || MMA_Y) ? 1 : TG) // partial-sum planes the epilogue adds
 #ifndef AHEAD
 #define AHEAD 0                           // MMA_Y: a group's decays computed AHEAD groups early
 #endif
-// The state a thread's k-th register holds (k < 4), and where state n sits in a B/C tile row:
-// thread g's four states are always the 4 consecutive words g·4 .. g·4+3 of the row. MMA_Y
-// takes n = g + 4k (the tensor cores' fragments put column g and g + 4 of each 8-state block in
-// lane g), the other layouts n = 4g + k.
-#if MMA_Y
+// The state a thread's k-th register holds (k < SPT), and where state n sits in a B/C tile row:
+// thread g's states are always the SPT consecutive words g·SPT .. g·SPT + SPT-1 of the row.
+// MMA_Y takes n = g + 4k (the tensor cores' fragments put column g and g + 4 of each 8-state
+// block in lane g), with SPT = 2 n = 8·(g/4) + g%4 + 4k (thread g holds columns g%4 and g%4 + 4
+// of the states' half g/4); the other layouts n = 4g + k.
+#if MMA_Y && SPT == 2
+#define SN(g, k) (8 * ((g) >> 2) + ((g) & 3) + 4 * (k))
+#define SPOS(n) (((n) & 8) + ((n) & 3) * 2 + (((n) >> 2) & 1))
+#elif MMA_Y
 #define SN(g, k) ((g) + 4 * (k))
 #define SPOS(n) (((n) % 4) * 4 + (n) / 4)
 #else
@@ -615,15 +625,15 @@ __device__ __forceinline__ void yred_round2(const float (&own1)[2], const float 
 // MMA_Y: the outputs y_t = Σ_n C_t,n h_t,n (Mamba eq. 2b) of two steps t, t+1 for the warp's 8
 // channels, as two m16n8k8 MMAs over the 16 states (8 per MMA). Row r of A is channel r at step
 // t, row r + 8 the same channel at step t + 1 (h0, h1: the lane's 4 states after each step);
-// column c of B is C at step w0 + c of an 8-step window (bk0, bk1: the lane's C values at step
+// column c of B is C at step w0 + c of an 8-step window (bk: the lane's C values at step
 // w0 + its row, states g, g + 4 and g + 8, g + 12). Of the 16 x 8 products only the diagonal
 // terms are wanted: for the pair starting at w0 + 2j, y of row r is D[r][2j] and D[r + 8][2j + 1],
 // which lane 4r + j holds as d[0] and d[3]. (The tensor cores are otherwise idle; this replaces
 // 4 FMUL/FFMA, 4 bf16 conversions and the shuffles per step and lane with 2 MMAs per 2 steps
 // and warp. A and B are read as tf32: each product's relative error is below 2^-10, under the
 // bf16 rounding of y, 2^-9.)
-__device__ __forceinline__ void y_pair_mma(const float (&h0)[4], const float (&h1)[4], const unsigned int (&bk0)[2],
-                                           const unsigned int (&bk1)[2], float (&d)[4]) {
+__device__ __forceinline__ void y_pair_mma(const float (&h0)[4], const float (&h1)[4], const unsigned int (&bk)[4], float (&d)[4]) {
+  const unsigned int bk0[2] = {bk[0], bk[1]}, bk1[2] = {bk[2], bk[3]};
   const unsigned int a0[4] = {__float_as_uint(h0[0]), __float_as_uint(h1[0]), __float_as_uint(h0[1]), __float_as_uint(h1[1])};
   const unsigned int a1[4] = {__float_as_uint(h0[2]), __float_as_uint(h1[2]), __float_as_uint(h0[3]), __float_as_uint(h1[3])};
   const float zero[4] = {0.f, 0.f, 0.f, 0.f};
@@ -631,6 +641,42 @@ __device__ __forceinline__ void y_pair_mma(const float (&h0)[4], const float (&h
   mma_tf32(part, a0, bk0, zero);
   mma_tf32(d, a1, bk1, part);
 }
+// With SPT = 2 (TG = 8 lanes per channel, 4 channels per warp): one m16n8k8 MMA per two steps and
+// warp. Row 2r + s of A is channel r's state half s at step t (its 8 states, the k columns), row
+// 2r + s + 8 the same at step t + 1; column 2j + s' of B is C of half s' at step w0 + j of a 4-step
+// window (bk: the lane's C values at step w0 + r, its own two states). The wanted terms are those
+// whose half matches: for the pair at w0 + 2j, channel r's half-s sum at step w0 + 2j is
+// D[2r + s][4j + s], lane 4(2r + s) + 2j's d[s], and at step w0 + 2j + 1 D[2r + s + 8][4j + 2 + s],
+// lane 4(2r + s) + 2j + 1's d[2 + s]: lane g of a channel ends a window with its half's sum at step
+// w0 + g%4, and one shuffle adds the two halves.
+__device__ __forceinline__ void y_pair_mma(const float (&h0)[2], const float (&h1)[2], const unsigned int (&bk)[2], float (&d)[4]) {
+  const unsigned int a[4] = {__float_as_uint(h0[0]), __float_as_uint(h1[0]), __float_as_uint(h0[1]), __float_as_uint(h1[1])};
+  const float zero[4] = {0.f, 0.f, 0.f, 0.f};
+  mma_tf32(d, a, bk, zero);
+}
+
+#if MMA_Y
+// The thread's SPT words g·SPT .. g·SPT + SPT-1 of step t of a B or C tile (its states, see SPOS)
+// as floats: from f32 tiles, and from 16-bit (bf16) ones.
+__device__ __forceinline__ void own_words(const float* tile, int t, int g, float (&v)[SPT]) {
+#if SPT == 4
+  const float4 q = *reinterpret_cast<const float4*>(&tile[t * 16 + g * 4]);
+  v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+#else
+  const float2 q = *reinterpret_cast<const float2*>(&tile[t * 16 + g * 2]);
+  v[0] = q.x, v[1] = q.y;
+#endif
+}
+__device__ __forceinline__ void own_words(const unsigned short* tile, int t, int g, float (&v)[SPT]) {
+#if SPT == 4
+  const float4 q = bf16x4_f(*reinterpret_cast<const uint2*>(&tile[t * 16 + g * 4]));
+  v[0] = q.x, v[1] = q.y, v[2] = q.z, v[3] = q.w;
+#else
+  const unsigned int w = *reinterpret_cast<const unsigned int*>(&tile[t * 16 + g * 2]);
+  v[0] = __uint_as_float(w << 16), v[1] = __uint_as_float(w & 0xffff0000u);
+#endif
+}
+#endif
 
 // silu(z) = z / (1 + e^-z) with MUFU's 2^x.
 __device__ __forceinline__ float silu_ftz(float z) { return __fdividef(z, 1.f + ex2_ftz(-z * LOG2E)); }
@@ -649,7 +695,9 @@ __device__ __forceinline__ void skip_and_gate(const Unit& u, const Unit& z, floa
   }
 }
 
-#if RPT == 1 && EPI_REGS
+#if SPT == 2
+#define FWD_MIN_BLOCKS (768 / NTHR)       // 3 blocks of 8 warps: the benchmark shape has < 3 blocks per SM
+#elif RPT == 1 && EPI_REGS
 #define FWD_MIN_BLOCKS (384 / NTHR)       // room for the kept u and z (the benchmark shape has < 3 blocks per SM)
 #elif RPT == 1
 #define FWD_MIN_BLOCKS (512 / NTHR)
@@ -696,7 +744,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   int trow[RPT];
   bool rvalid[RPT];
   long long row[RPT];
-  float a2[RPT][4], h[RPT][4];
+  float a2[RPT][SPT], h[RPT][SPT];
 #pragma unroll
   for (int j = 0; j < RPT; ++j) {
     trow[j] = p + j * (TR / RPT);
@@ -704,7 +752,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     rvalid[j] = d < dim;
     row[j] = (long long)b * dim + (rvalid[j] ? d : 0);
 #pragma unroll
-    for (int k = 0; k < 4; ++k) {
+    for (int k = 0; k < SPT; ++k) {
       const int n = SN(g, k);
       const bool nv = rvalid[j] && n < NSTATE;
       a2[j][k] = nv ? A[d * NSTATE + n] * LOG2E : 0.f;
@@ -859,17 +907,18 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     // depend on h: `prep` computes them, with AHEAD = 1 or 2 that many groups early (a software
     // pipeline, so that the MUFU and shared-memory latencies overlap earlier groups' updates).
     {
-      const int lr = (tid & 31) >> 2;
-      auto prep = [&](int i4, float (&e)[4][4], float (&x)[4][4]) {
+      constexpr int WIN = 2 * SPT;            // steps per window of C (the B operand's columns)
+      const int lr = (tid & 31) / (32 / WIN);  // the step of the window whose C this lane loads
+      auto prep = [&](int i4, float (&e)[4][SPT], float (&x)[4][SPT]) {
         const float4 dt4 = *reinterpret_cast<const float4*>(&s_dt[trow[0] * TP + i4]);
         const float4 du4 = *reinterpret_cast<const float4*>(&s_du[trow[0] * TP + i4]);
         const float dts[4] = {dt4.x, dt4.y, dt4.z, dt4.w}, dus[4] = {du4.x, du4.y, du4.z, du4.w};
 #pragma unroll
         for (int ii = 0; ii < 4; ++ii) {
-          const float4 b4 = B4_AT(i4 + ii);
-          const float bb[4] = {b4.x, b4.y, b4.z, b4.w};
+          float bb[SPT];
+          own_words(s_b, i4 + ii, g, bb);
 #pragma unroll
-          for (int k = 0; k < 4; ++k) {
+          for (int k = 0; k < SPT; ++k) {
             e[ii][k] = ex2_ftz(dts[ii] * a2[0][k]);
             x[ii][k] = dus[ii] * bb[k];
           }
@@ -878,36 +927,49 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       // The groups' decays and input terms (the loop is unrolled: only the live ones take
       // registers). Group gi is prepared at the top of group gi - AHEAD.
       constexpr int NG = TT / 4;
-      float e[NG][4][4], x[NG][4][4];
-      unsigned int bk0[2], bk1[2];
+      float e[NG][4][SPT], x[NG][4][SPT];
+      unsigned int bk[SPT];
 #pragma unroll
       for (int gi = 0; gi < AHEAD && gi < NG; ++gi) prep(gi * 4, e[gi], x[gi]);
 #pragma unroll
       for (int i4 = 0; i4 < TT; i4 += 4) {
         const int gi = i4 / 4;
         if (gi + AHEAD < NG) prep(i4 + 4 * AHEAD, e[gi + AHEAD], x[gi + AHEAD]);
-        const int w0 = i4 & ~7;
+        const int w0 = i4 - i4 % WIN;
         if (i4 == w0) {
-          const float4 cw = C4_AT(w0 + lr);
-          bk0[0] = __float_as_uint(cw.x), bk0[1] = __float_as_uint(cw.y);
-          bk1[0] = __float_as_uint(cw.z), bk1[1] = __float_as_uint(cw.w);
+          float cw[SPT];
+          own_words(s_c, w0 + lr, g, cw);
+#pragma unroll
+          for (int k = 0; k < SPT; ++k) bk[k] = __float_as_uint(cw[k]);
         }
-        float hs[4][4];
+        float hs[4][SPT];
 #pragma unroll
         for (int ii = 0; ii < 4; ++ii) {
 #pragma unroll
-          for (int k = 0; k < 4; ++k) {
+          for (int k = 0; k < SPT; ++k) {
             h[0][k] = fmaf(e[gi][ii][k], h[0][k], x[gi][ii][k]);  // FMA_H's form
             hs[ii][k] = h[0][k];
           }
         }
+        float d[2][4];
+#pragma unroll
+        for (int pr = 0; pr < 2; ++pr) y_pair_mma(hs[2 * pr], hs[2 * pr + 1], bk, d[pr]);
+#if SPT == 4
 #pragma unroll
         for (int pr = 0; pr < 2; ++pr) {
           const int j = (i4 - w0) / 2 + pr;  // the pair's index in the window
-          float d[4];
-          y_pair_mma(hs[2 * pr], hs[2 * pr + 1], bk0, bk1, d);
-          if (g == j) *reinterpret_cast<float2*>(&s_yp[trow[0] * TP + w0 + 2 * j]) = make_float2(d[0], d[3]);
+          if (g == j) *reinterpret_cast<float2*>(&s_yp[trow[0] * TP + w0 + 2 * j]) = make_float2(d[pr][0], d[pr][3]);
         }
+#else
+        // Lane g's half-(g/4) sum at step i4 + g%4: pair (g%4)/2, register 2·(g%2) + g/4.
+        const int s = g >> 2, t4 = g & 3;
+        float v[2];
+#pragma unroll
+        for (int pr = 0; pr < 2; ++pr) v[pr] = (t4 & 1) ? (s ? d[pr][3] : d[pr][2]) : (s ? d[pr][1] : d[pr][0]);
+        float y = (t4 >> 1) ? v[1] : v[0];
+        y += __shfl_xor_sync(FULL_MASK, y, 4);  // the other half: lane g ^ 4 of the channel
+        if (s == 0) s_yp[trow[0] * TP + i4 + t4] = y;
+#endif
       }
     }
 #else
@@ -966,7 +1028,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         if (tend % SEG == 0 || tend >= len) {
           const int seg = (min(tend, len) - 1) / SEG;
 #pragma unroll
-          for (int k = 0; k < 4; ++k) {
+          for (int k = 0; k < SPT; ++k) {
             const int n = SN(g, k);
             if (n < NSTATE) ckpt[(row[j] * nseg + seg) * NSTATE + n] = h[j][k];
           }
@@ -1032,7 +1094,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   for (int j = 0; j < RPT; ++j) {
     if (rvalid[j]) {
 #pragma unroll
-      for (int k = 0; k < 4; ++k) {
+      for (int k = 0; k < SPT; ++k) {
         const int n = SN(g, k);
         if (n < NSTATE) last[row[j] * NSTATE + n] = h[j][k];
       }
@@ -1449,6 +1511,9 @@ selective_scan_bwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #endif  // !KERNEL_FWD && !KERNEL_BWD_TILE
 
 #if KERNEL_BWD_TILE
+#if SPT != 4
+#error "the tiled backward runs 4 states per thread"
+#endif
 // ---------------------------------------------------------------------------------------------
 // Backward, tiled over channels like the tiled forward (same eligibility). Thread (r, g) owns
 // channel d0 + r and states 4g .. 4g+3. Segments of SEG (= TT) steps are visited last to first:
