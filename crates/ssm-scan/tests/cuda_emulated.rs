@@ -114,6 +114,8 @@ fn emulated_tiled_kernels_match_reference_bf16() {
     }
     let full = Case { batch: 2, dim: 64, seed: 8, ..Case::new(1000, 16, 1) };
     let partial = Case { batch: 1, dim: 48, seed: 9, with_z: false, ..Case::new(131, 16, 1) };
+    // Padded states (N = 12) in two B/C groups, for the MMA layouts' state permutations.
+    let padded = Case { batch: 1, dim: 64, seed: 10, ..Case::new(70, 12, 2) };
     let b = Kind::BFloat16;
     check_all(&[
         (full, b, RPT1),
@@ -138,6 +140,8 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (full, b, EPI_MMA_Y_SPT2),
         (partial, b, EPI_MMA_Y_SPT2),
         (full, b, EPI_MMA_Y32_AHEAD_SPT2),
+        (padded, b, EPI_MMA_Y),
+        (padded, b, EPI_MMA_Y_SPT2),
     ]);
 }
 
