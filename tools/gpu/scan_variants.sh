@@ -7,7 +7,8 @@
 #   f32; mmay32: mmay with B and C staged as f32; mmaya, mmay32a (mmaya2, mmay32a2): mmay, mmay32
 #   with each group's decays computed one (two) groups early; mmays2, mmayas2, mmay32as2: mmay, mmaya, mmay32a with
 #   2 states per thread (8 threads per channel, twice the warps; mmays2tr16: with 16 channels per
-#   block); epi32: epi with bf16 B/C staged as
+#   block; mmays2ne: with D u and silu(z) staged in shared memory, so that the warps that staged B
+#   and C run the epilogue); epi32: epi with bf16 B/C staged as
 #   f32; yred: D u and silu(z) staged in shared memory (yred_np: with the backward's scalar
 #   epilogue accesses); bc16r1: yred without the shuffles; rpt1: B/C staged as f32; rpt2: two
 #   channels per thread; bc16: rpt2 with 16-bit B/C; rpt2_tr16: rpt2 with 16 channels per block.
@@ -33,6 +34,7 @@ declare -A VARENV=(
   [mmays2]="$EPI ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_SPT=2"
   [mmayas2]="$EPI ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_AHEAD=1 ${F}_SPT=2"
   [mmays2tr16]="$EPI ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_SPT=2 SSM_SCAN_TILE_ROWS_FWD=16"
+  [mmays2ne]="$EPI ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_SPT=2 ${F}_EPI_REGS=0"
   [mmay32as2]="$EPI ${F}_BC16=0 ${F}_FMA_H=1 ${F}_MMA_Y=1 ${F}_AHEAD=1 ${F}_SPT=2"
   [epi32]="$EPI ${F}_BC16=0"
   [yred]="$EPI ${F}_EPI_REGS=0"

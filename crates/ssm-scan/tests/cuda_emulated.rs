@@ -43,6 +43,8 @@ const EPI_MMA_Y_AHEAD: FwdVariant = FwdVariant { ahead: 2, ..EPI_MMA_Y };
 /// and the decays one group early.
 const EPI_MMA_Y_SPT2: FwdVariant = FwdVariant { spt: 2, ..EPI_MMA_Y };
 const EPI_MMA_Y32_AHEAD_SPT2: FwdVariant = FwdVariant { spt: 2, ..EPI_MMA_Y32_AHEAD };
+/// ... with D u and silu(z) staged in shared memory, the epilogue on the warps that staged B/C.
+const MMA_Y_SPT2_EPI_SHIFT: FwdVariant = FwdVariant { epi_regs: false, ..EPI_MMA_Y_SPT2 };
 const EPI_RPT2: FwdVariant = FwdVariant { rows_per_thread: 2, epi_regs: true, ..RPT1 };
 
 fn compiler() -> bool {
@@ -142,6 +144,7 @@ fn emulated_tiled_kernels_match_reference_bf16() {
         (full, b, EPI_MMA_Y32_AHEAD_SPT2),
         (padded, b, EPI_MMA_Y),
         (padded, b, EPI_MMA_Y_SPT2),
+        (partial, b, MMA_Y_SPT2_EPI_SHIFT),
     ]);
 }
 

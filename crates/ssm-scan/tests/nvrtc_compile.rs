@@ -63,6 +63,8 @@ fn all_configurations_compile_without_local_arrays() {
         std::env::set_var("SSM_SCAN_FWD_MMA_Y", if i % 2 == 0 { "1" } else { "0" });
         // The decays computed ahead in the MMA_Y loop, one or two groups.
         std::env::set_var("SSM_SCAN_FWD_AHEAD", ["0", "1", "2"][i % 3]);
+        // Two states per thread (with MMA_Y) in every fourth configuration.
+        std::env::set_var("SSM_SCAN_FWD_SPT", if i % 4 == 0 { "2" } else { "4" });
         for &n in &[4usize, 16] {
             for &bf16 in &[false, true] {
                 let shape = ScanShape { has_h0: n == 4, ..ScanShape::mamba(2, 64, 4096, n) };
@@ -82,6 +84,7 @@ fn all_configurations_compile_without_local_arrays() {
     std::env::remove_var("SSM_SCAN_FWD_FMA_H");
     std::env::remove_var("SSM_SCAN_FWD_MMA_Y");
     std::env::remove_var("SSM_SCAN_FWD_AHEAD");
+    std::env::remove_var("SSM_SCAN_FWD_SPT");
     // The on-disk cache holds the compiled modules.
     let files = std::fs::read_dir(dir.path()).unwrap().count();
     assert!(files > 0 && checked > 0);

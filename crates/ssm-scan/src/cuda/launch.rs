@@ -83,8 +83,10 @@ pub const FWD_MMA_Y: bool = false;
 pub const FWD_AHEAD: usize = 0;
 /// With [`FWD_MMA_Y`]: states per thread of the tiled forward (`SPT`: 4, or 2 with 8 threads per
 /// channel, twice the warps of a launch, one MMA per two steps for 4 channels and a shuffle per
-/// 4 steps adding the two halves of the states). `SSM_SCAN_FWD_SPT=2|4` overrides it, for
-/// measuring.
+/// 4 steps adding the two halves of the states; the block's spare threads stage B and C).
+/// `SSM_SCAN_FWD_SPT=2|4` overrides it, for measuring. On the H100, before B and C went to the
+/// spare threads, it was 25% slower than the default (bf16 forward at L 4096 0.54-0.55 ms
+/// against 0.44-0.46; ncu: 30% of the warps' time at a barrier; bench-results/NOTES.md, v10).
 pub const FWD_STATES_PER_THREAD: usize = 4;
 /// Whether the tiled backward's epilogue reads and writes its two steps of a channel as one
 /// aligned 4-byte (bf16) or 8-byte (f32) access per tensor instead of two scalar ones (`BWD_PAIRS`;

@@ -571,6 +571,13 @@ __device__ __forceinline__ float4 bf16x4_f(const uint2 w) {
 #error "2 states per thread take MMA_Y"
 #endif
 #define YPLANES ((YRED || MMA_Y) ? 1 : TG) // partial-sum planes the epilogue adds
+// Which threads stage and finish what, where a block has threads to spare (SPT = 2): the B and
+// C units go to threads without a u/Δ/z unit, B to threads UN .. UN + BCUN - 1 and C to the
+// next BCUN (BC_SPLIT); and without EPI_REGS the epilogue of unit e runs on thread
+// (e + UN) % NTHR, so that the warps that staged u/Δ/z do not also finish them (EPI_SHIFT).
+// Otherwise thread e stages B/C unit e and u/Δ/z unit e and finishes the latter.
+#define BC_SPLIT (UN + 2 * BCUN <= NTHR)
+#define EPI_SHIFT (!EPI_REGS && 2 * UN <= NTHR)
 #ifndef AHEAD
 #define AHEAD 0                           // MMA_Y: a group's decays computed AHEAD groups early
 #endif
@@ -678,6 +685,19 @@ __device__ __forceinline__ void own_words(const unsigned short* tile, int t, int
 }
 #endif
 
+// The 8 steps tt .. tt+7 of state n of a B or C unit into its (t, n) tile, as floats or as the
+// raw 16-bit values (bf16 tiles).
+__device__ __forceinline__ void stage_bc(float* tile, const Unit& v, int n, int tt) {
+#pragma unroll
+  for (int i = 0; i < 8; ++i) tile[(tt + i) * 16 + SPOS(n)] = unit_f(v, i);
+}
+#if INPUT_BF16
+__device__ __forceinline__ void stage_bc(unsigned short* tile, const Unit& v, int n, int tt) {
+#pragma unroll
+  for (int i = 0; i < 8; ++i) tile[(tt + i) * 16 + SPOS(n)] = unit_bits(v, i);
+}
+#endif
+
 // silu(z) = z / (1 + e^-z) with MUFU's 2^x.
 __device__ __forceinline__ float silu_ftz(float z) { return __fdividef(z, 1.f + ex2_ftz(-z * LOG2E)); }
 
@@ -767,6 +787,9 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
   // Staging role: UNITS units of (row, 8 steps) of u / Δ / z, BCU units of (state, 8 steps).
   Unit ru[UNITS], rd[UNITS], rz[UNITS];  // rz is loaded (and read) only with z
   Unit rb[BCU], rc[BCU];
+#if BC_SPLIT
+  const int bcu = tid - UN;  // this thread's B/C unit (see BC_SPLIT)
+#endif
   // A unit's channel is the same in every chunk: its delta_bias and D are read once (0 for a
   // channel past the end).
   float ubias[UNITS], uskip[UNITS];
@@ -793,6 +816,15 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       load_unit(z + base, nvalid, rz[q]);
 #endif
     }
+#if BC_SPLIT
+    if (bcu >= 0 && bcu < 2 * BCUN) {  // B unit bcu, or C unit bcu - BCUN, into rb[0]
+      const int e = bcu % BCUN;
+      const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+      const int nvalid = n < NSTATE ? min(8, len - (c0 + tt)) : 0;
+      const long long off = (long long)(n < NSTATE ? n : 0) * len + c0 + tt;
+      load_unit((bcu < BCUN ? bbase : cbase) + off, nvalid, rb[0]);
+    }
+#else
 #pragma unroll
     for (int q = 0; q < BCU; ++q) {
       const int e = tid + q * NTHR;
@@ -804,6 +836,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
         load_unit(cbase + off, nvalid, rc[q]);
       }
     }
+#endif
   };
 
   load_chunk(0);
@@ -865,26 +898,27 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #endif
       }
     }
+#if BC_SPLIT
+    if (bcu >= 0 && bcu < 2 * BCUN) {
+      const int e = bcu % BCUN;
+      const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+      if (bcu < BCUN) {
+        stage_bc(s_b, rb[0], n, tt);
+      } else {
+        stage_bc(s_c, rb[0], n, tt);
+      }
+    }
+#else
 #pragma unroll
     for (int q = 0; q < BCU; ++q) {
       const int e = tid + q * NTHR;
       if (BCUN % NTHR == 0 || e < BCUN) {
         const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
-#pragma unroll
-        for (int i = 0; i < 8; ++i) {
-#if BC16
-          s_b[(tt + i) * 16 + SPOS(n)] = unit_bits(rb[q], i);
-#else
-          s_b[(tt + i) * 16 + SPOS(n)] = unit_f(rb[q], i);
-#endif
-#if C16
-          s_c[(tt + i) * 16 + SPOS(n)] = unit_bits(rc[q], i);
-#else
-          s_c[(tt + i) * 16 + SPOS(n)] = unit_f(rc[q], i);
-#endif
-        }
+        stage_bc(s_b, rb[q], n, tt);
+        stage_bc(s_c, rc[q], n, tt);
       }
     }
+#endif
     // Start loading the next chunk; its latency overlaps this chunk's arithmetic.
     if (c0 + TT < len) load_chunk(c0 + TT);
     __syncthreads();
@@ -1040,7 +1074,7 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     // Epilogue: y = (Σ_g partials + D u) · silu(z), written with 16-byte stores.
 #pragma unroll
     for (int q = 0; q < UNITS; ++q) {
-      const int e = tid + q * NTHR;
+      const int e = (EPI_SHIFT ? (tid + UN) % NTHR : tid) + q * NTHR;
       if (!UNIT_IN(e)) continue;
       const int rr = e / (TT / 8), tt = (e % (TT / 8)) * 8;
       const int dd = d0 + rr;
