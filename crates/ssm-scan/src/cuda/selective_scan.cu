@@ -716,7 +716,7 @@ __device__ __forceinline__ void skip_and_gate(const Unit& u, const Unit& z, floa
 }
 
 #if SPT == 2
-#define FWD_MIN_BLOCKS (768 / NTHR)       // 3 blocks of 8 warps: the benchmark shape has < 3 blocks per SM
+#define FWD_MIN_BLOCKS (768 / NTHR)       // 768 threads per SM (3 blocks of 32 channels: the benchmark shape has < 3 per SM)
 #elif RPT == 1 && EPI_REGS
 #define FWD_MIN_BLOCKS (384 / NTHR)       // room for the kept u and z (the benchmark shape has < 3 blocks per SM)
 #elif RPT == 1
