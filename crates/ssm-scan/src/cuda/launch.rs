@@ -99,9 +99,9 @@ pub fn bwd_pairs() -> bool {
     env_override("SSM_SCAN_BWD_PAIRS", &[0, 1], BWD_PAIRS as usize) == 1
 }
 
-/// The layout of the tiled forward (4 threads per channel, 4 states each): channels per thread,
-/// the bf16 B/C staging, where the partial sums are added, and whether the epilogue takes u and
-/// z from registers.
+/// The layout of the tiled forward (4 threads per channel with 4 states each, or 8 with 2): channels
+/// per thread, the bf16 B/C staging, where the partial sums are added, whether the epilogue takes u
+/// and z from registers, the state update's form, y on the tensor cores, and the states per thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FwdVariant {
     pub rows_per_thread: usize,
@@ -118,8 +118,9 @@ pub struct FwdVariant {
 
 impl FwdVariant {
     /// The defaults, or the `SSM_SCAN_FWD_RPT` / `_BC16` / `_C32` / `_YRED` / `_EPI_REGS` /
-    /// `_FMA_H` / `_MMA_Y` / `_AHEAD` overrides of this process. BC16 (and with it C32) and MMA_Y apply to
-    /// bf16 inputs only, MMA_Y to one channel per thread only.
+    /// `_FMA_H` / `_MMA_Y` / `_AHEAD` / `_SPT` overrides of this process. BC16 (and with it C32)
+    /// and MMA_Y apply to bf16 inputs only, MMA_Y (and with it SPT = 2) to one channel per thread
+    /// only.
     pub fn from_env(bf16: bool) -> Self {
         FwdVariant {
             rows_per_thread: env_override("SSM_SCAN_FWD_RPT", &[1, 2], FWD_ROWS_PER_THREAD),

@@ -446,7 +446,8 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 // TR consecutive channels of one batch stages B and C of a TT-step chunk in shared memory once
 // and all its rows read them from there.
 //   * thread (r, g): channel d0 + r, states n = 4g .. 4g+3 (TG = 4 threads per row, N padded
-//     to 16 with zero states); the recurrence runs sequentially over time in registers;
+//     to 16 with zero states; MMA_Y permutes them and SPT = 2 gives 8 threads 2 states each,
+//     see SN); the recurrence runs sequentially over time in registers;
 //   * each thread's partial C·h sums go to shared memory, and the epilogue adds the TG
 //     partials, the D skip and the z gate once per (d, t); YRED = 1 adds the 4 partials of a
 //     channel by warp shuffles first, so one plane is stored and read;
@@ -521,6 +522,14 @@ __device__ __forceinline__ void load_unit(const input_t* p, int nvalid, Unit& o)
     o.q[k].z = raw_word(p, (k * 4 + 2) * PER, nvalid);
     o.q[k].w = raw_word(p, (k * 4 + 3) * PER, nvalid);
   }
+}
+
+// B/C unit e of a chunk is state e / (TT/8), steps (e % (TT/8))·8 .. +7. Loads it from the
+// group's (N, L) block `base` for the chunk at c0 (zeros past the end and for padded states).
+__device__ __forceinline__ void load_bc_unit(const input_t* base, int e, int c0, int len, Unit& o) {
+  const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
+  const int nvalid = n < NSTATE ? min(8, len - (c0 + tt)) : 0;
+  load_unit(base + (long long)(n < NSTATE ? n : 0) * len + c0 + tt, nvalid, o);
 }
 
 __device__ __forceinline__ float unit_f(const Unit& o, int i) {
@@ -662,9 +671,8 @@ __device__ __forceinline__ void y_pair_mma(const float (&h0)[2], const float (&h
   mma_tf32(d, a, bk, zero);
 }
 
-#if MMA_Y
-// The thread's SPT words g·SPT .. g·SPT + SPT-1 of step t of a B or C tile (its states, see SPOS)
-// as floats: from f32 tiles, and from 16-bit (bf16) ones.
+// The thread's SPT words g·SPT .. g·SPT + SPT-1 of step t of a B or C tile (B_t, C_t of its
+// states, see SPOS) as floats: from f32 tiles, and from 16-bit (bf16) ones.
 __device__ __forceinline__ void own_words(const float* tile, int t, int g, float (&v)[SPT]) {
 #if SPT == 4
   const float4 q = *reinterpret_cast<const float4*>(&tile[t * 16 + g * 4]);
@@ -674,6 +682,7 @@ __device__ __forceinline__ void own_words(const float* tile, int t, int g, float
   v[0] = q.x, v[1] = q.y;
 #endif
 }
+#if INPUT_BF16
 __device__ __forceinline__ void own_words(const unsigned short* tile, int t, int g, float (&v)[SPT]) {
 #if SPT == 4
   const float4 q = bf16x4_f(*reinterpret_cast<const uint2*>(&tile[t * 16 + g * 4]));
@@ -685,14 +694,16 @@ __device__ __forceinline__ void own_words(const unsigned short* tile, int t, int
 }
 #endif
 
-// The 8 steps tt .. tt+7 of state n of a B or C unit into its (t, n) tile, as floats or as the
-// raw 16-bit values (bf16 tiles).
-__device__ __forceinline__ void stage_bc(float* tile, const Unit& v, int n, int tt) {
+// Writes B/C unit e (see load_bc_unit) into its (t, n) tile, as floats or as the raw 16-bit
+// values (bf16 tiles).
+__device__ __forceinline__ void stage_bc(float* tile, const Unit& v, int e) {
+  const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
 #pragma unroll
   for (int i = 0; i < 8; ++i) tile[(tt + i) * 16 + SPOS(n)] = unit_f(v, i);
 }
 #if INPUT_BF16
-__device__ __forceinline__ void stage_bc(unsigned short* tile, const Unit& v, int n, int tt) {
+__device__ __forceinline__ void stage_bc(unsigned short* tile, const Unit& v, int e) {
+  const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
 #pragma unroll
   for (int i = 0; i < 8; ++i) tile[(tt + i) * 16 + SPOS(n)] = unit_bits(v, i);
 }
@@ -817,23 +828,15 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
 #endif
     }
 #if BC_SPLIT
-    if (bcu >= 0 && bcu < 2 * BCUN) {  // B unit bcu, or C unit bcu - BCUN, into rb[0]
-      const int e = bcu % BCUN;
-      const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
-      const int nvalid = n < NSTATE ? min(8, len - (c0 + tt)) : 0;
-      const long long off = (long long)(n < NSTATE ? n : 0) * len + c0 + tt;
-      load_unit((bcu < BCUN ? bbase : cbase) + off, nvalid, rb[0]);
-    }
+    // B unit bcu, or C unit bcu - BCUN, into rb[0].
+    if (bcu >= 0 && bcu < 2 * BCUN) load_bc_unit(bcu < BCUN ? bbase : cbase, bcu % BCUN, c0, len, rb[0]);
 #else
 #pragma unroll
     for (int q = 0; q < BCU; ++q) {
       const int e = tid + q * NTHR;
       if (BCUN % NTHR == 0 || e < BCUN) {
-        const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
-        const int nvalid = n < NSTATE ? min(8, len - (c0 + tt)) : 0;
-        const long long off = (long long)(n < NSTATE ? n : 0) * len + c0 + tt;
-        load_unit(bbase + off, nvalid, rb[q]);
-        load_unit(cbase + off, nvalid, rc[q]);
+        load_bc_unit(bbase, e, c0, len, rb[q]);
+        load_bc_unit(cbase, e, c0, len, rc[q]);
       }
     }
 #endif
@@ -899,23 +902,18 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
     }
 #if BC_SPLIT
-    if (bcu >= 0 && bcu < 2 * BCUN) {
-      const int e = bcu % BCUN;
-      const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
-      if (bcu < BCUN) {
-        stage_bc(s_b, rb[0], n, tt);
-      } else {
-        stage_bc(s_c, rb[0], n, tt);
-      }
+    if (bcu >= 0 && bcu < BCUN) {
+      stage_bc(s_b, rb[0], bcu);
+    } else if (bcu >= BCUN && bcu < 2 * BCUN) {
+      stage_bc(s_c, rb[0], bcu - BCUN);
     }
 #else
 #pragma unroll
     for (int q = 0; q < BCU; ++q) {
       const int e = tid + q * NTHR;
       if (BCUN % NTHR == 0 || e < BCUN) {
-        const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
-        stage_bc(s_b, rb[q], n, tt);
-        stage_bc(s_c, rc[q], n, tt);
+        stage_bc(s_b, rb[q], e);
+        stage_bc(s_c, rc[q], e);
       }
     }
 #endif
@@ -923,17 +921,6 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
     if (c0 + TT < len) load_chunk(c0 + TT);
     __syncthreads();
 
-    // B_t and C_t of the thread's 4 states (tile words g·4 .. g·4+3) as floats.
-#if BC16
-#define B4_AT(t) bf16x4_f(*reinterpret_cast<const uint2*>(&s_b[(t) * 16 + g * 4]))
-#else
-#define B4_AT(t) (*reinterpret_cast<const float4*>(&s_b[(t) * 16 + g * 4]))
-#endif
-#if C16
-#define C4_AT(t) bf16x4_f(*reinterpret_cast<const uint2*>(&s_c[(t) * 16 + g * 4]))
-#else
-#define C4_AT(t) (*reinterpret_cast<const float4*>(&s_c[(t) * 16 + g * 4]))
-#endif
 #if MMA_Y
     // The recurrence (Mamba eq. 2a) as below, in groups of 4 steps; y (eq. 2b) on the tensor
     // cores, two steps per y_pair_mma, in windows of 8 steps whose C the lanes load once (lane
@@ -1021,16 +1008,15 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
 #pragma unroll
       for (int ii = 0; ii < 4; ++ii) {
-        const float4 b4 = B4_AT(i4 + ii);
-        const float4 c4 = C4_AT(i4 + ii);
+        float bb[4], cc[4];
+        own_words(s_b, i4 + ii, g, bb);
+        own_words(s_c, i4 + ii, g, cc);
 #pragma unroll
         for (int j = 0; j < RPT; ++j) {
           const float dt = dts[j][ii], du = dus[j][ii];
-          h[j][0] = state_step(ex2_ftz(dt * a2[j][0]), h[j][0], du, b4.x);
-          h[j][1] = state_step(ex2_ftz(dt * a2[j][1]), h[j][1], du, b4.y);
-          h[j][2] = state_step(ex2_ftz(dt * a2[j][2]), h[j][2], du, b4.z);
-          h[j][3] = state_step(ex2_ftz(dt * a2[j][3]), h[j][3], du, b4.w);
-          yp[j][ii] = c4.x * h[j][0] + c4.y * h[j][1] + c4.z * h[j][2] + c4.w * h[j][3];
+#pragma unroll
+          for (int k = 0; k < 4; ++k) h[j][k] = state_step(ex2_ftz(dt * a2[j][k]), h[j][k], du, bb[k]);
+          yp[j][ii] = cc[0] * h[j][0] + cc[1] * h[j][1] + cc[2] * h[j][2] + cc[3] * h[j][3];
         }
       }
 #pragma unroll
@@ -1052,8 +1038,6 @@ selective_scan_fwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       }
     }
 #endif  // MMA_Y
-#undef B4_AT
-#undef C4_AT
     // Store the state at segment ends (and at the end of the sequence).
 #pragma unroll
     for (int j = 0; j < RPT; ++j) {
@@ -1727,11 +1711,9 @@ selective_scan_bwd(const input_t* __restrict__ u, const input_t* __restrict__ de
       const int e = tid + q * NTHR;
       if (BCUN % NTHR == 0 || e < BCUN) {
         const int n = e / (TT / 8), tt = (e % (TT / 8)) * 8;
-        const int nvalid = n < NSTATE ? min(8, len - (s0 + tt)) : 0;
-        const long long off = (long long)(n < NSTATE ? n : 0) * len + s0 + tt;
         Unit ub, uc;
-        load_unit(bbase + off, nvalid, ub);
-        load_unit(cbase + off, nvalid, uc);
+        load_bc_unit(bbase, e, s0, len, ub);
+        load_bc_unit(cbase, e, s0, len, uc);
 #pragma unroll
         for (int i = 0; i < 8; ++i) {
           s_b[(tt + i) * 16 + n] = unit_f(ub, i);
