@@ -3,7 +3,7 @@
 //! two-layer models, accuracy on the answer.
 
 use crate::length_report::Published;
-use crate::token_task::TokenTaskExperiment;
+use crate::token_task::{token_smoke, TokenTaskExperiment};
 
 /// H3 paper (Fu, Dao et al. 2023), Table 2, associative recall column.
 const PUBLISHED_RECALL: Published = Published {
@@ -19,9 +19,7 @@ const PUBLISHED_INDUCTION: Published = Published {
     rows: &[("Random", &["5.0"]), ("S4D", &["35.6"]), ("GSS", &["6.8"]), ("H3", &["100.0"]), ("Attention", &["100.0"])],
 };
 
-const SMOKE: &str = "task: {test_examples: 16, val_examples: 16}\n\
-                     train: {steps: 12, batch_size: 4, warmup_steps: 2, log_every: 4, eval_every: 6, checkpoint_every: 6}\n\
-                     note: smoke test (tiny budget, not comparable with the paper)\n";
+const SMOKE: &str = token_smoke!("{test_examples: 16, val_examples: 16}");
 
 pub static ASSOCIATIVE_RECALL: TokenTaskExperiment = TokenTaskExperiment {
     name: "associative_recall",

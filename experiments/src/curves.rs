@@ -17,15 +17,6 @@ pub fn plot_training_curves(dir: &Path, run_id: &str, rows: &[MetricRow]) -> any
         return Ok(());
     }
     let title = format!("{run_id}: training");
-    line_plot(&dir.join("curves"), &LinePlot {
-        title: &title,
-        x_label: "step",
-        y_label: "loss / accuracy",
-        series: &series,
-        log2_x: false,
-        log10_y: false,
-        y_range: None,
-        vline: None,
-    })?;
+    line_plot(&dir.join("curves"), &LinePlot::linear(&title, "step", "loss / accuracy", &series))?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! of 8, then test the final-token accuracy at lengths 2^6 … 2^20.
 
 use crate::length_report::Published;
-use crate::token_task::TokenTaskExperiment;
+use crate::token_task::{token_smoke, TokenTaskExperiment};
 
 /// Mamba paper, Table 11 (accuracy %, ✓ = 100, lengths 2^6 … 2^20).
 const PUBLISHED: Published = Published {
@@ -23,8 +23,6 @@ pub static INDUCTION_HEADS: TokenTaskExperiment = TokenTaskExperiment {
     task: "induction_heads",
     title: "Induction heads",
     summary: "Mamba paper induction heads: train at 256, final-token accuracy at 2^6..2^20 (Table 11)",
-    smoke: "task: {train_len: 32, test_lens: [16, 32, 64, 128], test_examples: 16, val_examples: 16}\n\
-            train: {steps: 12, batch_size: 4, warmup_steps: 2, log_every: 4, eval_every: 6, checkpoint_every: 6}\n\
-            note: smoke test (tiny budget, not comparable with the paper)\n",
+    smoke: token_smoke!("{train_len: 32, test_lens: [16, 32, 64, 128], test_examples: 16, val_examples: 16}"),
     published: Some(&PUBLISHED),
 };

@@ -3,7 +3,7 @@
 //! tokens.
 
 use crate::length_report::Published;
-use crate::token_task::TokenTaskExperiment;
+use crate::token_task::{token_smoke, TokenTaskExperiment};
 
 /// Mamba paper (Gu & Dao 2023), Table 1: architecture (gate) × inner layer.
 const PUBLISHED: Published = Published {
@@ -21,9 +21,7 @@ const PUBLISHED: Published = Published {
     ],
 };
 
-const SMOKE: &str = "task: {train_len: 48, test_examples: 16, val_examples: 16}\n\
-                     train: {steps: 12, batch_size: 4, warmup_steps: 2, log_every: 4, eval_every: 6, checkpoint_every: 6}\n\
-                     note: smoke test (tiny budget, not comparable with the paper)\n";
+const SMOKE: &str = token_smoke!("{train_len: 48, test_examples: 16, val_examples: 16}");
 
 pub static SELECTIVE_COPYING: TokenTaskExperiment = TokenTaskExperiment {
     name: "selective_copying",
@@ -39,8 +37,6 @@ pub static COPYING: TokenTaskExperiment = TokenTaskExperiment {
     task: "copying",
     title: "Copying",
     summary: "classic copying: tokens, blanks, markers; the tokens recalled after the markers",
-    smoke: "task: {n_tokens: 8, train_len: 48, test_examples: 16, val_examples: 16}\n\
-            train: {steps: 12, batch_size: 4, warmup_steps: 2, log_every: 4, eval_every: 6, checkpoint_every: 6}\n\
-            note: smoke test (tiny budget, not comparable with the paper)\n",
+    smoke: token_smoke!("{n_tokens: 8, train_len: 48, test_examples: 16, val_examples: 16}"),
     published: None,
 };

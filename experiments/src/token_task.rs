@@ -72,6 +72,26 @@ impl Schedule {
     }
 }
 
+/// The `--smoke` patch of a token task: its `task` keys (a YAML flow mapping), then the tiny
+/// training budget every token task shares; a second literal adds keys to that budget
+/// (ending in ", ").
+macro_rules! token_smoke {
+    ($task:literal) => {
+        $crate::token_task::token_smoke!($task, "")
+    };
+    ($task:literal, $train_extra:literal) => {
+        concat!(
+            "task: ",
+            $task,
+            "\ntrain: {steps: 12, batch_size: 4, warmup_steps: 2, ",
+            $train_extra,
+            "log_every: 4, eval_every: 6, checkpoint_every: 6}\n",
+            "note: smoke test (tiny budget, not comparable with the paper)\n"
+        )
+    };
+}
+pub(crate) use token_smoke;
+
 /// A token task experiment: which generator, what its report compares with.
 pub struct TokenTaskExperiment {
     /// The `experiment:` name.

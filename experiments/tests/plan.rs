@@ -192,3 +192,21 @@ fn the_h3_configs_train_on_safaris_fixed_set_with_every_position() {
         }
     }
 }
+
+#[test]
+fn every_smoke_patch_is_a_small_budget_with_a_note() {
+    for kind in ssm_experiments::EXPERIMENTS {
+        let patch = kind.smoke_patch();
+        let name = kind.name();
+        let note = patch.get("note").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{name}: smoke patch without a note"));
+        assert!(note.starts_with("smoke test"), "{name}: {note}");
+        if kind.trains_models() {
+            let steps = patch.get("train").and_then(|t| t.get("steps")).and_then(|v| v.as_u64());
+            assert!(steps.is_some_and(|s| s <= 20), "{name}: smoke steps {steps:?}");
+        }
+    }
+    let mqar = ssm_experiments::experiment_kind("mqar").unwrap().smoke_patch();
+    assert_eq!(mqar.get("train").and_then(|t| t.get("lr")).and_then(|v| v.as_f64()), Some(1.0e-3));
+    let copying = ssm_experiments::experiment_kind("copying").unwrap().smoke_patch();
+    assert_eq!(copying.get("task").and_then(|t| t.get("n_tokens")).and_then(|v| v.as_u64()), Some(8));
+}

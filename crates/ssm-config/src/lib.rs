@@ -5,6 +5,7 @@
 //! rejected. Each error names the key path and, where the key came from the file, its
 //! `file:line:column`; where it came from an override, the override.
 
+pub mod defaults;
 mod error;
 mod line_index;
 mod merge;

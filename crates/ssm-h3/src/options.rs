@@ -3,6 +3,7 @@
 //! H3-S6 ablation; checked at config time with errors at the offending key.
 
 use serde::{Deserialize, Serialize};
+use ssm_config::defaults::{dt_floor, dt_max, dt_min, one, sixty_four};
 use ssm_config::{ConfigError, PositiveFloat, PositiveInt};
 use ssm_mamba::options::{check_d_state_for_backend, check_dt, MAX_CHANNELS};
 use ssm_mamba::{CoreConfig, DtInit, DtRank, Inner};
@@ -82,9 +83,6 @@ pub struct H3Options {
     pub backend: Backend,
 }
 
-fn sixty_four() -> PositiveInt {
-    PositiveInt(64)
-}
 fn one_int() -> PositiveInt {
     PositiveInt(1)
 }
@@ -93,18 +91,6 @@ fn lin() -> DiagInit {
 }
 fn double() -> KernelPrecision {
     KernelPrecision::Double
-}
-fn dt_min() -> PositiveFloat {
-    PositiveFloat(1e-3)
-}
-fn dt_max() -> PositiveFloat {
-    PositiveFloat(1e-1)
-}
-fn one() -> PositiveFloat {
-    PositiveFloat(1.0)
-}
-fn dt_floor() -> PositiveFloat {
-    PositiveFloat(1e-4)
 }
 
 impl Default for H3Options {

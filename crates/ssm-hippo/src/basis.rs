@@ -7,39 +7,21 @@
 /// Legendre polynomials `P_0(x) … P_{n−1}(x)` by Bonnet's recurrence
 /// `(m+1)P_{m+1} = (2m+1)x P_m − m P_{m−1}`.
 pub fn legendre_all(n: usize, x: f64) -> Vec<f64> {
-    let mut out = Vec::with_capacity(n);
-    if n == 0 {
-        return out;
-    }
-    out.push(1.0);
-    if n == 1 {
-        return out;
-    }
-    out.push(x);
-    for m in 1..n - 1 {
-        let mf = m as f64;
-        let next = ((2.0 * mf + 1.0) * x * out[m] - mf * out[m - 1]) / (mf + 1.0);
-        out.push(next);
-    }
-    out
+    three_term(n, x, |m, p, q| ((2.0 * m + 1.0) * x * p - m * q) / (m + 1.0))
 }
 
 /// Generalized Laguerre polynomials `L_0^{(α)}(x) … L_{n−1}^{(α)}(x)` by
 /// `(m+1)L_{m+1} = (2m+1+α−x)L_m − (m+α)L_{m−1}`.
 pub fn laguerre_all(n: usize, alpha: f64, x: f64) -> Vec<f64> {
-    let mut out = Vec::with_capacity(n);
-    if n == 0 {
-        return out;
-    }
-    out.push(1.0);
-    if n == 1 {
-        return out;
-    }
-    out.push(1.0 + alpha - x);
-    for m in 1..n - 1 {
-        let mf = m as f64;
-        let next = ((2.0 * mf + 1.0 + alpha - x) * out[m] - (mf + alpha) * out[m - 1]) / (mf + 1.0);
-        out.push(next);
+    three_term(n, 1.0 + alpha - x, |m, p, q| ((2.0 * m + 1.0 + alpha - x) * p - (m + alpha) * q) / (m + 1.0))
+}
+
+/// The first `n` terms of a family with `f_0 = 1`, `f_1 = first`, and
+/// `f_{m+1} = next(m, f_m, f_{m−1})` for m ≥ 1.
+fn three_term(n: usize, first: f64, next: impl Fn(f64, f64, f64) -> f64) -> Vec<f64> {
+    let mut out: Vec<f64> = [1.0, first].into_iter().take(n).collect();
+    for m in 1..n.saturating_sub(1) {
+        out.push(next(m as f64, out[m], out[m - 1]));
     }
     out
 }

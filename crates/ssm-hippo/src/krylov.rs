@@ -127,6 +127,20 @@ fn giant_step(n: usize, l: usize) -> usize {
     best
 }
 
+/// The N × count matrix `[v, Mv, M²v, …]`, one matrix-vector product per column.
+fn power_columns(mat: &DMatrix<f64>, v: &DVector<f64>, count: usize) -> DMatrix<f64> {
+    let mut out = DMatrix::<f64>::zeros(v.len(), count);
+    out.set_column(0, v);
+    let mut cur = v.clone();
+    let mut next = DVector::zeros(v.len());
+    for i in 1..count {
+        next.gemv(1.0, mat, &cur, 0.0);
+        std::mem::swap(&mut cur, &mut next);
+        out.set_column(i, &cur);
+    }
+    out
+}
+
 /// `K` by baby-step/giant-step blocks (see the module docs). The left chain
 /// `C Ā^i` and the right chain `(Ā^m)^j B̄` run in parallel (rayon).
 pub fn krylov_blocked(
@@ -139,33 +153,9 @@ pub fn krylov_blocked(
     let n = a.nrows();
     let m = giant_step(n, l);
     let giants = l.div_ceil(m);
-    let left = || {
-        // Row i = C Ā^i, built as columns of Āᵀ-powers applied to C.
-        let at = a.transpose();
-        let mut lm = DMatrix::<f64>::zeros(n, m);
-        lm.set_column(0, c);
-        let mut v = c.clone();
-        let mut next = DVector::zeros(n);
-        for i in 1..m {
-            next.gemv(1.0, &at, &v, 0.0);
-            std::mem::swap(&mut v, &mut next);
-            lm.set_column(i, &v);
-        }
-        lm
-    };
-    let right = || -> Result<DMatrix<f64>> {
-        let am = matrix_power(a, m)?;
-        let mut rm = DMatrix::<f64>::zeros(n, giants);
-        rm.set_column(0, b);
-        let mut v = b.clone();
-        let mut next = DVector::zeros(n);
-        for j in 1..giants {
-            next.gemv(1.0, &am, &v, 0.0);
-            std::mem::swap(&mut v, &mut next);
-            rm.set_column(j, &v);
-        }
-        Ok(rm)
-    };
+    // Row i = C Ā^i, built as columns of Āᵀ-powers applied to C.
+    let left = || power_columns(&a.transpose(), c, m);
+    let right = || -> Result<DMatrix<f64>> { Ok(power_columns(&matrix_power(a, m)?, b, giants)) };
     let (lm, rm) = rayon::join(left, right);
     let rm = rm?;
     // G[i, j] = K_{i + m j}; column-major storage is exactly that order.

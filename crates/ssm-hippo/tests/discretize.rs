@@ -116,13 +116,7 @@ fn diagonal_rules_match_dense_on_real_diagonals() {
     let b = DVector::from_column_slice(&bv);
     let lc = DVector::from_iterator(4, lam.iter().map(|&x| Complex64::new(x, 0.0)));
     let bc = DVector::from_iterator(4, bv.iter().map(|&x| Complex64::new(x, 0.0)));
-    for method in [
-        Discretization::Forward,
-        Discretization::Backward,
-        Discretization::Bilinear,
-        Discretization::Gbt { alpha: 0.3 },
-        Discretization::Zoh,
-    ] {
+    for method in common::RULES {
         let (ad, bd) = discretize(&a, &b, 0.1, method).unwrap();
         let (ag, bg) = discretize_diag(&lc, &bc, 0.1, method).unwrap();
         for i in 0..4 {

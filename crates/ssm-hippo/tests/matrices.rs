@@ -179,62 +179,19 @@ fn rank_corrections_make_a_skew_plus_identity() {
 
 #[test]
 fn invalid_inputs_are_errors() {
-    fn opt(r: Result<(), HippoError>) -> &'static str {
-        match r {
-            Err(HippoError::InvalidOption { option, .. }) => option,
-            other => panic!("expected InvalidOption, got {other:?}"),
-        }
-    }
-    assert_eq!(opt(transition(Measure::LegS, 0).map(|_| ())), "n");
-    assert_eq!(opt(transition(Measure::FouT, 5).map(|_| ())), "n");
-    assert_eq!(
-        opt(transition(Measure::LagT { beta: f64::NAN }, 4).map(|_| ())),
-        "beta"
-    );
-    assert_eq!(
-        opt(transition(
-            Measure::GLagT {
-                alpha: -1.5,
-                beta: 0.1
-            },
-            4
-        )
-        .map(|_| ())),
-        "alpha"
-    );
-    assert_eq!(
-        opt(transition(
-            Measure::GLagT {
-                alpha: 2.0,
-                beta: 0.1
-            },
-            4
-        )
-        .map(|_| ())),
-        "alpha"
-    );
-    assert_eq!(
-        opt(transition(
-            Measure::GLagT {
-                alpha: 0.0,
-                beta: 0.0
-            },
-            4
-        )
-        .map(|_| ())),
-        "beta"
-    );
-    assert_eq!(
-        opt(transition(
-            Measure::GLagT {
-                alpha: f64::INFINITY,
-                beta: 0.1
-            },
-            4
-        )
-        .map(|_| ())),
-        "alpha"
-    );
+    // The option each bad (measure, N) names.
+    let rejected = |m: Measure, n: usize| match transition(m, n) {
+        Err(HippoError::InvalidOption { option, .. }) => option,
+        other => panic!("{m:?}, N = {n}: expected InvalidOption, got {other:?}"),
+    };
+    let glagt = |alpha: f64, beta: f64| Measure::GLagT { alpha, beta };
+    assert_eq!(rejected(Measure::LegS, 0), "n");
+    assert_eq!(rejected(Measure::FouT, 5), "n");
+    assert_eq!(rejected(Measure::LagT { beta: f64::NAN }, 4), "beta");
+    assert_eq!(rejected(glagt(-1.5, 0.1), 4), "alpha");
+    assert_eq!(rejected(glagt(2.0, 0.1), 4), "alpha");
+    assert_eq!(rejected(glagt(0.0, 0.0), 4), "beta");
+    assert_eq!(rejected(glagt(f64::INFINITY, 0.1), 4), "alpha");
     let msg = transition(Measure::FouT, 5).unwrap_err().to_string();
     assert!(msg.contains("`n`") && msg.contains("even"), "{msg}");
 }

@@ -1,5 +1,7 @@
 //! Parsing and serialization of `Measure` and `Discretization`.
 
+mod common;
+
 use ssm_hippo::{Discretization, HippoError, Measure};
 
 #[test]
@@ -98,13 +100,7 @@ fn discretization_names() {
         Err(HippoError::InvalidOption { option, .. }) => assert_eq!(option, "alpha"),
         other => panic!("{other:?}"),
     }
-    for d in [
-        Discretization::Forward,
-        Discretization::Backward,
-        Discretization::Bilinear,
-        Discretization::Gbt { alpha: 0.3 },
-        Discretization::Zoh,
-    ] {
+    for d in common::RULES {
         assert_eq!(d.to_string().parse::<Discretization>().unwrap(), d);
         let s = serde_json::to_string(&d).unwrap();
         assert_eq!(serde_json::from_str::<Discretization>(&s).unwrap(), d);

@@ -116,13 +116,7 @@ fn structured_legs_step_equals_dense_per_step_matrices() {
     let n = 12;
     let (a, b) = transition(Measure::LegS, n).unwrap();
     let hist = samples(smooth, 1e-2, 300);
-    for method in [
-        Discretization::Forward,
-        Discretization::Backward,
-        Discretization::Bilinear,
-        Discretization::Gbt { alpha: 0.3 },
-        Discretization::Zoh,
-    ] {
+    for method in common::RULES {
         let ap = run(Measure::LegS, n, opts(1e-2, 1.0, method), &hist);
         let mut c = DVector::<f64>::zeros(n);
         for (j, &f) in hist.iter().enumerate() {

@@ -61,30 +61,29 @@ struct Client {
     install: &'static str,
 }
 
-const NPM: Client = Client {
-    program: "npm",
-    probe: &["--version"],
-    shown: "npm",
-    install: "install Node.js with npm (Debian/Ubuntu: `apt-get install npm`; elsewhere https://nodejs.org)",
-};
-const TAR: Client = Client {
-    program: "tar",
-    probe: &["--version"],
-    shown: "tar",
-    install: "install tar (Debian/Ubuntu: `apt-get install tar`)",
-};
-const APT_GET: Client = Client {
-    program: "apt-get",
-    probe: &["--version"],
-    shown: "apt-get",
-    install: "`apt-get download` needs a Debian or Ubuntu system (package `apt`); elsewhere download the four IDX files of github.com/zalandoresearch/fashion-mnist (data/fashion) and give their folder to the loader",
-};
-const DPKG_DEB: Client = Client {
-    program: "dpkg-deb",
-    probe: &["--version"],
-    shown: "dpkg-deb",
-    install: "install dpkg (Debian/Ubuntu: `apt-get install dpkg`)",
-};
+impl Client {
+    /// A program found by `program --version`, shown under its own name.
+    const fn probed_by_version(program: &'static str, install: &'static str) -> Self {
+        Client { program, probe: &["--version"], shown: program, install }
+    }
+}
+
+const NPM: Client = Client::probed_by_version(
+    "npm",
+    "install Node.js with npm (Debian/Ubuntu: `apt-get install npm`; elsewhere https://nodejs.org)",
+);
+const TAR: Client = Client::probed_by_version(
+    "tar",
+    "install tar (Debian/Ubuntu: `apt-get install tar`)",
+);
+const APT_GET: Client = Client::probed_by_version(
+    "apt-get",
+    "`apt-get download` needs a Debian or Ubuntu system (package `apt`); elsewhere download the four IDX files of github.com/zalandoresearch/fashion-mnist (data/fashion) and give their folder to the loader",
+);
+const DPKG_DEB: Client = Client::probed_by_version(
+    "dpkg-deb",
+    "install dpkg (Debian/Ubuntu: `apt-get install dpkg`)",
+);
 const PIP: Client = Client {
     program: "python3",
     probe: &["-m", "pip", "--version"],

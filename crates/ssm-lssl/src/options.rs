@@ -23,7 +23,7 @@ pub struct LsslOptions {
     #[serde(default = "legs")]
     pub measure: String,
     /// State size N of each channel.
-    #[serde(default = "sixty_four")]
+    #[serde(default = "ssm_config::defaults::sixty_four")]
     pub d_state: PositiveInt,
     /// Train A (LSSL) or keep the HiPPO matrix fixed (LSSL-fixed).
     #[serde(default)]
@@ -33,12 +33,12 @@ pub struct LsslOptions {
     pub learn_b: bool,
     /// Per-channel Δ is drawn log-uniformly from [dt_min, dt_max] (the timescale range of
     /// LSSL §3 "Timescale Δt"; s4 `dt_min`, `dt_max`).
-    #[serde(default = "dt_min")]
+    #[serde(default = "ssm_config::defaults::dt_min")]
     pub dt_min: PositiveFloat,
-    #[serde(default = "dt_max")]
+    #[serde(default = "ssm_config::defaults::dt_max")]
     pub dt_max: PositiveFloat,
     /// Train Δ (through its logarithm).
-    #[serde(default = "yes")]
+    #[serde(default = "ssm_config::defaults::yes")]
     pub learn_dt: bool,
     #[serde(default = "glu")]
     pub output: OutputKind,
@@ -46,18 +46,6 @@ pub struct LsslOptions {
 
 fn legs() -> String {
     "legs".into()
-}
-fn sixty_four() -> PositiveInt {
-    PositiveInt(64)
-}
-fn dt_min() -> PositiveFloat {
-    PositiveFloat(1e-3)
-}
-fn dt_max() -> PositiveFloat {
-    PositiveFloat(1e-1)
-}
-fn yes() -> bool {
-    true
 }
 fn glu() -> OutputKind {
     OutputKind::Glu

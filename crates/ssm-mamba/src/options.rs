@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+use ssm_config::defaults::{dt_floor, dt_max, dt_min, one};
 use ssm_config::{ConfigError, PositiveFloat, PositiveInt};
 use ssm_scan::Backend;
 
@@ -140,7 +141,7 @@ pub struct MambaOptions {
     #[serde(default = "dt_floor")]
     pub dt_init_floor: PositiveFloat,
     /// Bias of the depthwise conv (mamba_simple.py:66; default true).
-    #[serde(default = "yes")]
+    #[serde(default = "ssm_config::defaults::yes")]
     pub conv_bias: bool,
     /// Biases of in_proj and out_proj (mamba_simple.py:62, 117; default false).
     #[serde(default)]
@@ -167,21 +168,6 @@ fn four() -> PositiveInt {
 }
 fn two() -> PositiveInt {
     PositiveInt(2)
-}
-fn dt_min() -> PositiveFloat {
-    PositiveFloat(1e-3)
-}
-fn dt_max() -> PositiveFloat {
-    PositiveFloat(1e-1)
-}
-fn one() -> PositiveFloat {
-    PositiveFloat(1.0)
-}
-fn dt_floor() -> PositiveFloat {
-    PositiveFloat(1e-4)
-}
-fn yes() -> bool {
-    true
 }
 
 impl Default for MambaOptions {

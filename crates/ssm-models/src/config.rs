@@ -21,7 +21,7 @@ pub struct ModelConfig {
     pub norm: NormKind,
     /// Norm before each mixer/MLP with a final norm (true, mamba_ssm and s4's default), or after
     /// each residual sum with no final norm (false, s4's `prenorm: false`).
-    #[serde(default = "yes")]
+    #[serde(default = "ssm_config::defaults::yes")]
     pub prenorm: bool,
     /// A second mixer per layer reads the sequence backwards and its output is added (s4's
     /// `bidirectional: true`); for classification only, since the model is then not causal.
@@ -46,9 +46,6 @@ pub struct MlpConfig {
     pub expand: PositiveInt,
 }
 
-fn yes() -> bool {
-    true
-}
 fn zero() -> UnitFloat {
     UnitFloat(0.0)
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -56,4 +57,21 @@ pub(crate) fn render(stem: &Path, size: (u32, u32), figure: &impl Figure) -> any
         root.present().map_err(|e| anyhow::anyhow!("{}: {e}", svg.display()))?;
     }
     Ok(vec![png, svg])
+}
+
+/// The legend box of the line figures: upper right, on a translucent white ground.
+pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> anyhow::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| anyhow::anyhow!("drawing failed: {e:?}"))
 }

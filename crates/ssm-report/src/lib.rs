@@ -10,4 +10,4 @@ mod table;
 pub use curves::{curve_plot, CurvePlot};
 pub use heatmap::{diverging, heatmaps, Heatmap};
 pub use line_plot::{line_plot, LinePlot, Series, VLine};
-pub use table::markdown_table;
+pub use table::{markdown_table, speedup_cell};

@@ -3,7 +3,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::figure::{render, Figure, FONT, PALETTE};
+use crate::figure::{draw_legend, render, Figure, FONT, PALETTE};
 
 /// One line of a plot.
 pub struct Series {
@@ -53,9 +53,14 @@ pub struct LinePlot<'a> {
 }
 
 impl<'a> LinePlot<'a> {
+    /// A plot on linear axes, the y range fitted to the data, no marker.
+    pub fn linear(title: &'a str, x_label: &'a str, y_label: &'a str, series: &'a [Series]) -> Self {
+        LinePlot { title, x_label, y_label, series, log2_x: false, log10_y: false, y_range: None, vline: None }
+    }
+
     /// A plot on log2 x and log10 y axes (timings against sizes).
     pub fn log_log(title: &'a str, x_label: &'a str, y_label: &'a str, series: &'a [Series]) -> Self {
-        LinePlot { title, x_label, y_label, series, log2_x: true, log10_y: true, y_range: None, vline: None }
+        LinePlot { log2_x: true, log10_y: true, ..Self::linear(title, x_label, y_label, series) }
     }
 }
 
@@ -134,15 +139,7 @@ where
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(err)?;
-    Ok(())
+    draw_legend(&mut chart)
 }
 
 /// 10^y as a short number (0.01, 2.5, 300, 1e+06).

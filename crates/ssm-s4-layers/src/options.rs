@@ -2,6 +2,7 @@
 //! config time with errors placed at the offending key.
 
 use serde::{Deserialize, Serialize};
+use ssm_config::defaults::{dt_max, dt_min, sixty_four};
 use ssm_config::{ConfigError, PositiveFloat, PositiveInt, UnitFloat};
 use ssm_s4::DiagInit;
 use tch::Kind;
@@ -95,15 +96,6 @@ pub struct S4Options {
     pub kernel_precision: KernelPrecision,
 }
 
-fn sixty_four() -> PositiveInt {
-    PositiveInt(64)
-}
-fn dt_min() -> PositiveFloat {
-    PositiveFloat(1e-3)
-}
-fn dt_max() -> PositiveFloat {
-    PositiveFloat(1e-1)
-}
 fn glu() -> OutputKind {
     OutputKind::Glu
 }

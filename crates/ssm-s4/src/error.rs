@@ -116,3 +116,26 @@ pub(crate) fn check_len<T>(what: &'static str, v: &[T], n: usize) -> Result<()> 
     }
     Ok(())
 }
+
+/// The inputs of a diagonal kernel: `dt` as [`check_dt`], at least one finite mode in `lambda`,
+/// and each named vector one finite entry per mode.
+pub(crate) fn check_modes(
+    kernel: &str,
+    dt: f64,
+    lambda: &[num_complex::Complex64],
+    per_mode: &[(&'static str, &[num_complex::Complex64])],
+) -> Result<()> {
+    check_dt(dt)?;
+    if lambda.is_empty() {
+        return Err(S4Error::InvalidOption {
+            option: "--n",
+            reason: format!("the {kernel} kernel needs at least one mode"),
+        });
+    }
+    check_finite_c("lambda", lambda)?;
+    for (what, v) in per_mode {
+        check_len(what, v, lambda.len())?;
+        check_finite_c(what, v)?;
+    }
+    Ok(())
+}

@@ -94,6 +94,22 @@ pub struct BenchRow {
 }
 
 impl BenchRow {
+    /// A row with its times only; the bandwidth and memory columns empty.
+    pub fn timing(impl_name: &str, dtype: &str, len: usize, fwd_ms: f64, fwdbwd_ms: Option<f64>, device: &str) -> Self {
+        BenchRow {
+            impl_name: impl_name.into(),
+            dtype: dtype.into(),
+            len,
+            fwd_ms,
+            fwdbwd_ms,
+            fwd_gbps: None,
+            frac_of_copy: None,
+            extra_counted: None,
+            extra_measured: None,
+            device: device.into(),
+        }
+    }
+
     pub const CSV_HEADER: &'static str = "impl,dtype,L,fwd_ms,fwdbwd_ms,fwd_GBps,frac_of_copy,extra_bytes_counted,extra_bytes_measured,device";
 
     pub fn csv_line(&self) -> String {
@@ -315,31 +331,13 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
             let (f, fb) = time_scan(&inp, Backend::Cpu, device, w, r, true)?;
             let bytes = scan_bytes(bs, dim, n, len, 4);
             rows.push(BenchRow {
-                impl_name: "cpu_kernel".into(),
-                dtype: "f32".into(),
-                len,
-                fwd_ms: f,
-                fwdbwd_ms: fb,
                 fwd_gbps: Some(bytes / (f * 1e-3) / 1e9),
-                frac_of_copy: None,
                 extra_counted: Some((bs * dim * len.div_ceil(crate::cpu::SEGMENT) * n * 4) as u64),
-                extra_measured: None,
-                device: dev_name.clone(),
+                ..BenchRow::timing("cpu_kernel", "f32", len, f, fb, &dev_name)
             });
             if len <= opts.reference_max_len {
                 let (f, fb) = time_scan(&inp, Backend::Reference, device, w.min(1), r, len <= opts.reference_bwd_max_len)?;
-                rows.push(BenchRow {
-                    impl_name: "tch_reference".into(),
-                    dtype: "f32".into(),
-                    len,
-                    fwd_ms: f,
-                    fwdbwd_ms: fb,
-                    fwd_gbps: None,
-                    frac_of_copy: None,
-                    extra_counted: None,
-                extra_measured: None,
-                    device: dev_name.clone(),
-                });
+                rows.push(BenchRow::timing("tch_reference", "f32", len, f, fb, &dev_name));
             }
         }
         return Ok(rows);
@@ -347,16 +345,9 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
 
     let copy_bps = copy_bandwidth(device, w, r)?;
     rows.push(BenchRow {
-        impl_name: "device_copy".into(),
-        dtype: "f32".into(),
-        len: 0,
-        fwd_ms: 2.0 * (1u64 << 30) as f64 / copy_bps * 1e3,
-        fwdbwd_ms: None,
         fwd_gbps: Some(copy_bps / 1e9),
         frac_of_copy: Some(1.0),
-        extra_counted: None,
-                extra_measured: None,
-        device: dev_name.clone(),
+        ..BenchRow::timing("device_copy", "f32", 0, 2.0 * (1u64 << 30) as f64 / copy_bps * 1e3, None, &dev_name)
     });
     for &len in &opts.lengths {
         for kind in [Kind::Float, Kind::BFloat16] {
@@ -371,16 +362,11 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
             let shape = ScanShape::mamba(bs, dim, len, n);
             let measured = crate::cuda::memory::measure(&inp.kernel_inputs(), &shape, true)?;
             rows.push(BenchRow {
-                impl_name: "cuda_kernel".into(),
-                dtype: kind_name(kind).into(),
-                len,
-                fwd_ms: f,
-                fwdbwd_ms: fb,
                 fwd_gbps: Some(bytes / (f * 1e-3) / 1e9),
                 frac_of_copy: Some(bytes / (f * 1e-3) / copy_bps),
                 extra_counted: Some(crate::cuda::extra_bytes(&shape, true, elem) as u64),
                 extra_measured: Some(measured.forward_backward),
-                device: dev_name.clone(),
+                ..BenchRow::timing("cuda_kernel", kind_name(kind), len, f, fb, &dev_name)
             });
             drop(inp);
         }
@@ -391,18 +377,7 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
             let inp = Inputs::new(bs, dim, n, len, Kind::Float, device);
             let bwd = len <= opts.reference_bwd_max_len;
             let (f, fb) = time_scan(&inp, Backend::Reference, device, 1, r, bwd)?;
-            rows.push(BenchRow {
-                impl_name: "tch_reference".into(),
-                dtype: "f32".into(),
-                len,
-                fwd_ms: f,
-                fwdbwd_ms: fb,
-                fwd_gbps: None,
-                frac_of_copy: None,
-                extra_counted: None,
-                extra_measured: None,
-                device: dev_name.clone(),
-            });
+            rows.push(BenchRow::timing("tch_reference", "f32", len, f, fb, &dev_name));
         }
         if len <= opts.sdpa_max_len {
             let (h, hd) = (opts.sdpa_heads as i64, (opts.sdpa_width / opts.sdpa_heads) as i64);
@@ -423,18 +398,7 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 Tensor::f_run_backward(&[loss], &[&q, &k, &v], false, false)?;
                 Ok(())
             })?;
-            rows.push(BenchRow {
-                impl_name: "sdpa_causal_bf16".into(),
-                dtype: "bf16".into(),
-                len,
-                fwd_ms: f,
-                fwdbwd_ms: Some(fb),
-                fwd_gbps: None,
-                frac_of_copy: None,
-                extra_counted: None,
-                extra_measured: None,
-                device: dev_name.clone(),
-            });
+            rows.push(BenchRow::timing("sdpa_causal_bf16", "bf16", len, f, Some(fb), &dev_name));
         }
         {
             // y = irfft(rfft(u, 2L) · rfft(k, 2L))[:L] (S4's FFT convolution, fftconv.py:112-119).
@@ -449,18 +413,7 @@ pub fn bench_scan(opts: &BenchOptions) -> Result<Vec<BenchRow>> {
                 let _ = y.narrow(-1, 0, len as i64);
                 Ok(())
             })?;
-            rows.push(BenchRow {
-                impl_name: "fftconv_f32".into(),
-                dtype: "f32".into(),
-                len,
-                fwd_ms: f,
-                fwdbwd_ms: None,
-                fwd_gbps: None,
-                frac_of_copy: None,
-                extra_counted: None,
-                extra_measured: None,
-                device: dev_name.clone(),
-            });
+            rows.push(BenchRow::timing("fftconv_f32", "f32", len, f, None, &dev_name));
         }
     }
     Ok(rows)

@@ -239,7 +239,7 @@ fn bench_section(sweep: &Path) -> String {
                 r.l.to_string(),
                 format!("{:.4}", r.seconds),
                 format!("{:.2}", 1e6 * r.seconds / r.l as f64),
-                speedup(r.speedup),
+                ssm_report::speedup_cell(r.speedup),
             ]
         })
         .collect();
@@ -252,13 +252,3 @@ fn bench_section(sweep: &Path) -> String {
     )
 }
 
-/// A speedup with a precision that suits its size (0.03x, 2.4x, 63x).
-fn speedup(x: f64) -> String {
-    if x >= 10.0 {
-        format!("{x:.0}x")
-    } else if x >= 0.1 {
-        format!("{x:.2}x")
-    } else {
-        format!("{x:.1e}x")
-    }
-}

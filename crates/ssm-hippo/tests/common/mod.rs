@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use nalgebra::{DMatrix, DVector};
+use ssm_hippo::Discretization;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -31,3 +32,12 @@ pub fn max_abs(a: &[f64]) -> f64 {
 pub fn rel_mat_err(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
     (a - b).amax() / b.amax().max(1e-300)
 }
+
+/// Every discretization rule, GBT at one α strictly between the named ones.
+pub const RULES: [Discretization; 5] = [
+    Discretization::Forward,
+    Discretization::Backward,
+    Discretization::Bilinear,
+    Discretization::Gbt { alpha: 0.3 },
+    Discretization::Zoh,
+];

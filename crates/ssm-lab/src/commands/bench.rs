@@ -217,19 +217,9 @@ fn print_table(rows: &[BenchRow], path: &Path) {
             r.l,
             r.seconds,
             1e6 * r.seconds / r.l as f64,
-            speedup(r.speedup)
+            ssm_report::speedup_cell(r.speedup)
         );
     }
     println!("csv: {}", path.display());
 }
 
-/// A speedup with a precision that suits its size (3.3e-2x, 2.41x, 63x).
-fn speedup(x: f64) -> String {
-    if x >= 10.0 {
-        format!("{x:.0}x")
-    } else if x >= 0.1 {
-        format!("{x:.2}x")
-    } else {
-        format!("{x:.1e}x")
-    }
-}

@@ -66,16 +66,7 @@ pub fn kernel(args: KernelArgs) -> Result {
     if let Some(path) = &args.plot {
         let title = format!("{} kernel, N = {}, dt = {}", args.model, args.n, args.dt);
         let series = [Series { name: args.model.clone(), points: k.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect() }];
-        line_plot(&path.with_extension(""), &LinePlot {
-            title: &title,
-            x_label: "lag",
-            y_label: "K",
-            series: &series,
-            log2_x: false,
-            log10_y: false,
-            y_range: None,
-            vline: None,
-        })?;
+        line_plot(&path.with_extension(""), &LinePlot::linear(&title, "lag", "K", &series))?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use num_complex::Complex64;
 use ssm_hippo::{discretize_diag, Discretization};
 
 use super::{realify, ConvKernel, DenseKernel};
-use crate::error::{check_dt, check_finite_c, check_l, check_len, Result, S4Error};
+use crate::error::{check_l, check_len, check_modes, Result, S4Error};
 use crate::functional::{log_vandermonde, log_vandermonde_naive};
 use crate::init::DiagInit;
 
@@ -43,18 +43,7 @@ impl DiagKernel {
         discretization: Discretization,
         conj_pairs: bool,
     ) -> Result<Self> {
-        check_dt(dt)?;
-        if lambda.is_empty() {
-            return Err(S4Error::InvalidOption {
-                option: "--n",
-                reason: "the diagonal kernel needs at least one mode".to_string(),
-            });
-        }
-        check_finite_c("lambda", &lambda)?;
-        check_len("b", &b, lambda.len())?;
-        check_len("c", &c, lambda.len())?;
-        check_finite_c("b", &b)?;
-        check_finite_c("c", &c)?;
+        check_modes("diagonal", dt, &lambda, &[("b", &b), ("c", &c)])?;
         discretization
             .validate()
             .map_err(|e| S4Error::InvalidOption {

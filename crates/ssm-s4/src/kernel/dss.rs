@@ -17,7 +17,7 @@ use num_complex::Complex64;
 use ssm_hippo::discretize::complex_expm1;
 
 use super::{ConvKernel, DiagKernel};
-use crate::error::{check_dt, check_finite_c, check_l, check_len, Result, S4Error};
+use crate::error::{check_l, check_modes, Result, S4Error};
 use crate::functional::log_vandermonde;
 
 /// `e^{LΔλ} − 1` smaller than this times `1 + |LΔλ|` counts as vanishing (its
@@ -65,16 +65,7 @@ impl DssKernel {
         dt: f64,
         conj_pairs: bool,
     ) -> Result<Self> {
-        check_dt(dt)?;
-        if lambda.is_empty() {
-            return Err(S4Error::InvalidOption {
-                option: "--n",
-                reason: "the DSS kernel needs at least one mode".to_string(),
-            });
-        }
-        check_finite_c("lambda", &lambda)?;
-        check_len("c", &c, lambda.len())?;
-        check_finite_c("c", &c)?;
+        check_modes("DSS", dt, &lambda, &[("c", &c)])?;
         if let Some(i) = lambda.iter().position(|z| z.norm() == 0.0) {
             return Err(S4Error::InvalidOption {
                 option: "lambda",

@@ -177,17 +177,7 @@ pub(crate) mod simd {
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn step(np: usize, h: *mut f32, a: *const f32, bv: *const f32, cv: *const f32, dt: f32, du: f32) -> f32 {
-        let (vdt, vdu) = (_mm256_set1_ps(dt), _mm256_set1_ps(du));
-        let mut acc = _mm256_setzero_ps();
-        let mut k = 0;
-        while k < np {
-            let e = exp8(_mm256_mul_ps(vdt, _mm256_loadu_ps(a.add(k))));
-            let hv = _mm256_fmadd_ps(e, _mm256_loadu_ps(h.add(k)), _mm256_mul_ps(vdu, _mm256_loadu_ps(bv.add(k))));
-            _mm256_storeu_ps(h.add(k), hv);
-            acc = _mm256_fmadd_ps(_mm256_loadu_ps(cv.add(k)), hv, acc);
-            k += 8;
-        }
-        hsum(acc)
+        update::<false>(np, a, h, h, std::ptr::null_mut(), bv, cv, dt, du)
     }
 
     /// Backward recomputation of one step: ea = e^{Δ A}, cur = ea·prev + Δu B; returns Σ C cur.
@@ -205,12 +195,34 @@ pub(crate) mod simd {
         dt: f32,
         du: f32,
     ) -> f32 {
+        update::<true>(np, a, prev, cur, ea, bv, cv, dt, du)
+    }
+
+    /// The state update of [`step`] and [`recompute`] (eq. 2a with the ZOH decay of eq. 4):
+    /// cur = e^{Δ A}·prev + Δu B, 8 states per register (`prev` may be `cur`); returns Σ C cur.
+    /// With `STORE_EA` the decays e^{Δ A} are also written to `ea`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn update<const STORE_EA: bool>(
+        np: usize,
+        a: *const f32,
+        prev: *const f32,
+        cur: *mut f32,
+        ea: *mut f32,
+        bv: *const f32,
+        cv: *const f32,
+        dt: f32,
+        du: f32,
+    ) -> f32 {
         let (vdt, vdu) = (_mm256_set1_ps(dt), _mm256_set1_ps(du));
         let mut acc = _mm256_setzero_ps();
         let mut k = 0;
         while k < np {
             let e = exp8(_mm256_mul_ps(vdt, _mm256_loadu_ps(a.add(k))));
-            _mm256_storeu_ps(ea.add(k), e);
+            if STORE_EA {
+                _mm256_storeu_ps(ea.add(k), e);
+            }
             let hv = _mm256_fmadd_ps(e, _mm256_loadu_ps(prev.add(k)), _mm256_mul_ps(vdu, _mm256_loadu_ps(bv.add(k))));
             _mm256_storeu_ps(cur.add(k), hv);
             acc = _mm256_fmadd_ps(_mm256_loadu_ps(cv.add(k)), hv, acc);
@@ -303,24 +315,41 @@ pub(crate) unsafe fn slice_of_mut(t: &Tensor) -> &mut [f32] {
     std::slice::from_raw_parts_mut(t.data_ptr() as *mut f32, n)
 }
 
+/// The bridge's nine inputs as contiguous f32 CPU tensors, for [`Problem::over`].
+fn f32_inputs(inputs: &[Option<Tensor>; 9]) -> [Option<Tensor>; 9] {
+    std::array::from_fn(|i| inputs[i].as_ref().map(as_f32))
+}
+
+impl<'a> Problem<'a> {
+    /// The problem over the f32 inputs of [`f32_inputs`] (u, Δ, A, B, C, D, z, bias, h0; the
+    /// first five present).
+    ///
+    /// # Safety
+    /// As [`slice_of`]: the tensors must outlive the problem.
+    unsafe fn over(t: &'a [Option<Tensor>; 9], shape: &ScanShape, softplus: bool) -> Self {
+        let s = |i: usize| t[i].as_ref().map(|x| slice_of(x));
+        let need = |i: usize| s(i).expect("u, delta, A, B and C are always present");
+        Problem {
+            shape: *shape,
+            softplus,
+            u: need(0),
+            delta: need(1),
+            a: need(2),
+            b: need(3),
+            c: need(4),
+            d: s(5),
+            z: s(6),
+            bias: s(7),
+            h0: s(8),
+        }
+    }
+}
+
 /// Tensor-level forward: the inputs of the bridge (u, Δ, A, B, C, D, z, bias, h0; undefined
 /// for absent ones) → (y, last_state, stored states).
 pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool) -> Result<(Tensor, Tensor, Tensor)> {
-    let t: Vec<Option<Tensor>> = inputs.iter().map(|x| x.as_ref().map(as_f32)).collect();
-    let s = |i: usize| t[i].as_ref().map(|x| unsafe { slice_of(x) });
-    let p = Problem {
-        shape: *shape,
-        softplus,
-        u: s(0).unwrap(),
-        delta: s(1).unwrap(),
-        a: s(2).unwrap(),
-        b: s(3).unwrap(),
-        c: s(4).unwrap(),
-        d: s(5),
-        z: s(6),
-        bias: s(7),
-        h0: s(8),
-    };
+    let t = f32_inputs(inputs);
+    let p = unsafe { Problem::over(&t, shape, softplus) };
     let (bsz, dim, len, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
     let opts = (Kind::Float, Device::Cpu);
     let y = Tensor::empty([bsz, dim, len], opts);
@@ -342,21 +371,8 @@ pub(crate) fn backward_tensors(
     shape: &ScanShape,
     softplus: bool,
 ) -> Result<[Option<Tensor>; 9]> {
-    let t: Vec<Option<Tensor>> = inputs.iter().map(|x| x.as_ref().map(as_f32)).collect();
-    let s = |i: usize| t[i].as_ref().map(|x| unsafe { slice_of(x) });
-    let p = Problem {
-        shape: *shape,
-        softplus,
-        u: s(0).unwrap(),
-        delta: s(1).unwrap(),
-        a: s(2).unwrap(),
-        b: s(3).unwrap(),
-        c: s(4).unwrap(),
-        d: s(5),
-        z: s(6),
-        bias: s(7),
-        h0: s(8),
-    };
+    let t = f32_inputs(inputs);
+    let p = unsafe { Problem::over(&t, shape, softplus) };
     let ckpt = as_f32(ckpt);
     let dy = dy.map(as_f32);
     let dlast = dlast.map(as_f32);

@@ -23,7 +23,7 @@ pub(crate) enum Runner {
 impl Runner {
     /// The CUDA device the inputs (u first) live on.
     pub(crate) fn of_inputs(inputs: &[Option<Tensor>; 9]) -> Result<Runner> {
-        let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+        let u = first_input(inputs)?;
         Ok(Runner::Device(cuda_index(u.device())?))
     }
 
@@ -70,12 +70,26 @@ pub fn availability() -> std::result::Result<(), String> {
     launch::context(0).map(|_| ()).map_err(|e| e.to_string())
 }
 
+/// u, the first of the bridge's inputs, which is always present.
+fn first_input(inputs: &[Option<Tensor>; 9]) -> Result<&Tensor> {
+    inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))
+}
+
 fn ptr(t: &Tensor) -> u64 {
     t.data_ptr() as u64
 }
 
 fn opt_ptr(t: Option<&Tensor>) -> u64 {
     t.map(ptr).unwrap_or(0)
+}
+
+/// A kernel's argument list, in the order both kernels declare it: the nine inputs (u, Δ, A, B,
+/// C, D, z, bias, h0; null for absent ones), the kernel's own pointers, then batch, D, L, the B
+/// and C groups and the number of stored states per channel.
+fn kernel_args<const K: usize>(inputs: &[Option<Tensor>; 9], own: [Arg; K], shape: &ScanShape, nseg: i64) -> Vec<Arg> {
+    let dims = [shape.batch, shape.dim, shape.len, shape.b.groups().max(1), shape.c.groups().max(1)];
+    let inputs = inputs.iter().map(|x| Arg::Ptr(opt_ptr(x.as_ref())));
+    inputs.chain(own).chain(dims.map(|v| Arg::I32(v as i32))).chain([Arg::I32(nseg as i32)]).collect()
 }
 
 /// Bytes of device memory the op allocates beyond its inputs and results (y, the last state,
@@ -97,7 +111,7 @@ pub fn extra_bytes(shape: &ScanShape, backward: bool, input_bytes: usize) -> usi
 
 /// Forward: (y, last_state, stored states). `save` = false skips the stored states (inference).
 pub(crate) fn forward_tensors(inputs: &[Option<Tensor>; 9], shape: &ScanShape, softplus: bool, save: bool) -> Result<(Tensor, Tensor, Tensor)> {
-    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    let u = first_input(inputs)?;
     let variant = FwdVariant::from_env(u.kind() == Kind::BFloat16);
     forward_on(Runner::of_inputs(inputs)?, variant, inputs, shape, softplus, save)
 }
@@ -111,7 +125,7 @@ pub(crate) fn forward_on(
     softplus: bool,
     save: bool,
 ) -> Result<(Tensor, Tensor, Tensor)> {
-    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    let u = first_input(inputs)?;
     let device = u.device();
     let kind = u.kind();
     let bf16 = kind == Kind::BFloat16;
@@ -123,27 +137,8 @@ pub(crate) fn forward_on(
     let y = Tensor::empty([b, d, l], (kind, device));
     let last = Tensor::empty([b, d, n], (Kind::Float, device));
     let ckpt = if save { Tensor::empty([b, d, nseg, n], (Kind::Float, device)) } else { Tensor::empty([0], (Kind::Float, device)) };
-    let i = |k: usize| inputs[k].as_ref();
-    let args = [
-        Arg::Ptr(ptr(u)),
-        Arg::Ptr(opt_ptr(i(1))),
-        Arg::Ptr(opt_ptr(i(2))),
-        Arg::Ptr(opt_ptr(i(3))),
-        Arg::Ptr(opt_ptr(i(4))),
-        Arg::Ptr(opt_ptr(i(5))),
-        Arg::Ptr(opt_ptr(i(6))),
-        Arg::Ptr(opt_ptr(i(7))),
-        Arg::Ptr(opt_ptr(i(8))),
-        Arg::Ptr(ptr(&y)),
-        Arg::Ptr(ptr(&last)),
-        Arg::Ptr(if save { ptr(&ckpt) } else { 0 }),
-        Arg::I32(shape.batch as i32),
-        Arg::I32(shape.dim as i32),
-        Arg::I32(shape.len as i32),
-        Arg::I32(shape.b.groups().max(1) as i32),
-        Arg::I32(shape.c.groups().max(1) as i32),
-        Arg::I32(nseg as i32),
-    ];
+    let outputs = [Arg::Ptr(ptr(&y)), Arg::Ptr(ptr(&last)), Arg::Ptr(if save { ptr(&ckpt) } else { 0 })];
+    let args = kernel_args(inputs, outputs, shape, nseg);
     let name = "selective_scan_fwd";
     if tiled {
         let grid = (shape.batch * shape.dim.div_ceil(launch::tile_rows(false))) as u32;
@@ -209,7 +204,7 @@ pub(crate) fn backward_tensors(
     softplus: bool,
     needs: u32,
 ) -> Result<[Option<Tensor>; 9]> {
-    let u = inputs[0].as_ref().ok_or_else(|| ScanError::Bridge("u missing".into()))?;
+    let u = first_input(inputs)?;
     let device = u.device();
     let kind = u.kind();
     let bf16 = kind == Kind::BFloat16;
@@ -217,7 +212,6 @@ pub(crate) fn backward_tensors(
     let tiled = launch::tile_backward(shape);
     let defines = bwd_defines(&cfg, shape, bf16, softplus, tiled);
     let (b, d, l, n) = (shape.batch as i64, shape.dim as i64, shape.len as i64, shape.nstate as i64);
-    let nseg = shape.len.div_ceil(launch::segment(shape)) as i64;
     let fopt = (Kind::Float, device);
     let dy = dy.map(|t| t.to_kind(kind).contiguous());
     let dlast = dlast.map(|t| t.to_kind(Kind::Float).contiguous());
@@ -232,37 +226,22 @@ pub(crate) fn backward_tensors(
     let dbias = shape.has_bias.then(|| Tensor::zeros([d], fopt));
     let want_dh0 = shape.has_h0 && needs & (1 << 8) != 0;
     let dh0 = want_dh0.then(|| Tensor::zeros([b, d, n], fopt));
-    let i = |k: usize| inputs[k].as_ref();
-    let _ = nseg;
-    let args = [
-        Arg::Ptr(ptr(u)),
-        Arg::Ptr(opt_ptr(i(1))),
-        Arg::Ptr(opt_ptr(i(2))),
-        Arg::Ptr(opt_ptr(i(3))),
-        Arg::Ptr(opt_ptr(i(4))),
-        Arg::Ptr(opt_ptr(i(5))),
-        Arg::Ptr(opt_ptr(i(6))),
-        Arg::Ptr(opt_ptr(i(7))),
-        Arg::Ptr(opt_ptr(i(8))),
-        Arg::Ptr(ptr(ckpt)),
-        Arg::Ptr(opt_ptr(dy.as_ref())),
-        Arg::Ptr(opt_ptr(dlast.as_ref())),
-        Arg::Ptr(ptr(&du)),
-        Arg::Ptr(ptr(&ddelta)),
-        Arg::Ptr(opt_ptr(dz.as_ref())),
-        Arg::Ptr(ptr(&da)),
-        Arg::Ptr(ptr(&db)),
-        Arg::Ptr(ptr(&dc)),
-        Arg::Ptr(opt_ptr(dd.as_ref())),
-        Arg::Ptr(opt_ptr(dbias.as_ref())),
-        Arg::Ptr(opt_ptr(dh0.as_ref())),
-        Arg::I32(shape.batch as i32),
-        Arg::I32(shape.dim as i32),
-        Arg::I32(shape.len as i32),
-        Arg::I32(shape.b.groups().max(1) as i32),
-        Arg::I32(shape.c.groups().max(1) as i32),
-        Arg::I32(ckpt.size().get(2).copied().unwrap_or(0) as i32),
-    ];
+    let outputs = [
+        ptr(ckpt),
+        opt_ptr(dy.as_ref()),
+        opt_ptr(dlast.as_ref()),
+        ptr(&du),
+        ptr(&ddelta),
+        opt_ptr(dz.as_ref()),
+        ptr(&da),
+        ptr(&db),
+        ptr(&dc),
+        opt_ptr(dd.as_ref()),
+        opt_ptr(dbias.as_ref()),
+        opt_ptr(dh0.as_ref()),
+    ]
+    .map(Arg::Ptr);
+    let args = kernel_args(inputs, outputs, shape, ckpt.size().get(2).copied().unwrap_or(0));
     let name = "selective_scan_bwd";
     if tiled {
         let tr = launch::tile_rows(true);
