@@ -9,19 +9,12 @@ use common::{layer, perturb, rel_err};
 use ssm_h3::H3;
 use ssm_nn::Mixer;
 use ssm_scan::Backend;
+use ssm_testkit::output_and_grads;
 use tch::{nn, Device, Kind, Tensor};
 
 fn run(vs: &nn::VarStore, m: &mut H3, x: &Tensor, w: &Tensor, backend: Backend) -> (Tensor, BTreeMap<String, Tensor>) {
     m.set_backend(backend);
-    for (_, v) in vs.variables() {
-        let mut g = v.grad();
-        if g.defined() {
-            let _ = g.zero_();
-        }
-    }
-    let y = m.forward(x, true);
-    (&y * w).sum(Kind::Double).backward();
-    (y.detach(), vs.variables().into_iter().map(|(n, v)| (n, v.grad().copy())).collect())
+    output_and_grads(vs, w, || m.forward(x, true))
 }
 
 #[test]

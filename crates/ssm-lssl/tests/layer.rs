@@ -1,17 +1,13 @@
 //! The layer: convolution = recurrence, gradients (autograd against finite differences in f64),
 //! parameter groups, and option errors.
 
-use ssm_config::Value;
 use ssm_lssl::{bilinear, causal_conv, krylov_kernel, Lssl, LsslFactory, LsslOptions};
 use ssm_nn::{named_trainables, Mixer, MixerContext, MixerFactory, ParamGroup};
+use ssm_testkit::max_abs_diff;
 use tch::{nn, Device, Kind, Tensor};
 
 fn options(yaml: &str) -> LsslOptions {
-    ssm_config::parse_value(&serde_yaml::from_str::<Value>(yaml).unwrap()).unwrap()
-}
-
-fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
-    (a - b).abs().max().double_value(&[])
+    ssm_testkit::options(yaml)
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use common::{layer, perturb, rel_err};
 use ssm_nn::Mixer;
 use ssm_scan::Backend;
+use ssm_testkit::output_and_grads;
 use tch::{nn, Device, Kind, Tensor};
 
 const TOL: f64 = 1e-4;
@@ -21,18 +22,9 @@ fn run(
     backend: Backend,
 ) -> (Tensor, Tensor, BTreeMap<String, Tensor>) {
     m.set_backend(backend);
-    for (_, mut v) in vs.variables() {
-        let mut g = v.grad();
-        if g.defined() {
-            let _ = g.zero_();
-        }
-        let _ = &mut v;
-    }
     let x = x.detach().set_requires_grad(true);
-    let y = m.forward(&x, true);
-    (&y * w).sum(Kind::Double).backward();
-    let grads = vs.variables().into_iter().map(|(n, v)| (n, v.grad().copy())).collect();
-    (y.detach(), x.grad().copy(), grads)
+    let (y, grads) = output_and_grads(vs, w, || m.forward(&x, true));
+    (y, x.grad().copy(), grads)
 }
 
 fn check(yaml: &str) {

@@ -6,10 +6,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{options, rel_err};
+use common::rel_err;
 use ssm_mamba::Mamba;
 use ssm_nn::Mixer;
 use ssm_scan::Backend;
+use ssm_testkit::output_and_grads;
 use tch::{nn, Device, Kind, Tensor};
 
 fn cuda() -> Option<Device> {
@@ -24,7 +25,7 @@ fn cuda() -> Option<Device> {
 fn build(device: Device, yaml: &str) -> (nn::VarStore, Mamba) {
     tch::manual_seed(31);
     let vs = nn::VarStore::new(device);
-    let m = Mamba::new(&(vs.root() / "mixer"), 32, 2, &options(yaml)).unwrap();
+    let m = Mamba::new(&(vs.root() / "mixer"), 32, 2, &ssm_testkit::options(yaml)).unwrap();
     (vs, m)
 }
 
@@ -36,15 +37,7 @@ fn grads(
     backend: Backend,
 ) -> (Tensor, BTreeMap<String, Tensor>) {
     m.set_backend(backend);
-    vs.variables().values().for_each(|v| {
-        let mut g = v.grad();
-        if g.defined() {
-            let _ = g.zero_();
-        }
-    });
-    let y = m.forward(x, true);
-    (&y * w).sum(Kind::Double).backward();
-    (y.detach(), vs.variables().into_iter().map(|(n, v)| (n, v.grad().copy())).collect())
+    output_and_grads(vs, w, || m.forward(x, true))
 }
 
 #[test]
@@ -81,6 +74,6 @@ fn cuda_kernel_equals_reference_and_steps_equal_forward() {
 fn cpu_backend_on_cuda_tensors_is_refused_at_build() {
     let Some(device) = cuda() else { return };
     let vs = nn::VarStore::new(device);
-    let err = Mamba::new(&vs.root(), 16, 1, &options("{backend: cpu}")).unwrap_err();
+    let err = Mamba::new(&vs.root(), 16, 1, &ssm_testkit::options("{backend: cpu}")).unwrap_err();
     assert_eq!(err.path, "backend", "{err}");
 }

@@ -2,6 +2,7 @@
 //! blocks), the reversal index mirrors within each length, and the retrieval head's features.
 
 use ssm_models::{reversal_index, reverse, ClassifierSpec, Encoder, ModelConfig, Padded, Pool, SequenceClassifier};
+use ssm_testkit::max_abs_diff;
 use tch::{nn, Kind, Tensor};
 
 fn model(yaml: &str, spec: ClassifierSpec) -> (nn::VarStore, SequenceClassifier) {
@@ -24,10 +25,6 @@ fn logits(m: &SequenceClassifier, rows: &[&[i64]], lengths: &[i64]) -> Tensor {
     m.forward(&Padded { tokens: &tokens, lengths: &lengths }, None, false)
 }
 
-fn max_diff(a: &Tensor, b: &Tensor) -> f64 {
-    (a - b).abs().max().double_value(&[])
-}
-
 #[test]
 fn reversal_index_mirrors_each_sequence_within_its_length() {
     let idx = reversal_index(&Tensor::from_slice(&[3i64, 5]), 5);
@@ -35,7 +32,7 @@ fn reversal_index_mirrors_each_sequence_within_its_length() {
     assert_eq!(rows, vec![vec![2, 1, 0, 3, 4], vec![4, 3, 2, 1, 0]]);
     let x = Tensor::arange(10, (Kind::Float, tch::Device::Cpu)).view([2, 5, 1]);
     let back = reverse(&reverse(&x, &idx), &idx);
-    assert_eq!(max_diff(&back, &x), 0.0);
+    assert_eq!(max_abs_diff(&back, &x), 0.0);
 }
 
 /// Padding content and amount must not reach the logits, for every mixer family and both
@@ -54,11 +51,11 @@ fn padding_never_changes_the_logits() {
             let seq = [3i64, 7, 4, 9, 5];
             let alone = logits(&m, &[&seq], &[5]);
             let padded = logits(&m, &[&[3, 7, 4, 9, 5, 0, 0, 0], &[3, 7, 4, 9, 5, 11, 6, 2]], &[5, 5]);
-            assert!(max_diff(&padded.get(0), &alone.get(0)) < 1e-5, "{yaml} {pool:?}: zero padding changed the logits");
-            assert!(max_diff(&padded.get(1), &alone.get(0)) < 1e-5, "{yaml} {pool:?}: padding content changed the logits");
+            assert!(max_abs_diff(&padded.get(0), &alone.get(0)) < 1e-5, "{yaml} {pool:?}: zero padding changed the logits");
+            assert!(max_abs_diff(&padded.get(1), &alone.get(0)) < 1e-5, "{yaml} {pool:?}: padding content changed the logits");
             // And the content of the sequence does matter.
             let other = logits(&m, &[&[9, 9, 9, 9, 9]], &[5]);
-            assert!(max_diff(&other, &alone) > 1e-4, "{yaml} {pool:?}: the logits ignore the input");
+            assert!(max_abs_diff(&other, &alone) > 1e-4, "{yaml} {pool:?}: the logits ignore the input");
         }
     }
 }
@@ -71,7 +68,7 @@ fn positions_past_the_length_are_ignored_and_backward_mixers_are_trained() {
     let (vs, m) = model(both, spec(Pool::Mean, false));
     let a = logits(&m, &[&[3, 4, 5, 6]], &[2]);
     let b = logits(&m, &[&[3, 4, 9, 9]], &[2]);
-    assert!(max_diff(&a, &b) < 1e-6, "positions past the length leaked in");
+    assert!(max_abs_diff(&a, &b) < 1e-6, "positions past the length leaked in");
     let out = m.forward(
         &Padded { tokens: &Tensor::from_slice(&[3i64, 4, 5, 6]).view([1, 4]), lengths: &Tensor::from_slice(&[4i64]) },
         None,
@@ -104,8 +101,8 @@ fn the_retrieval_head_is_symmetric_in_shape_and_uses_both_documents() {
     assert_eq!(out.size(), vec![2, 3]);
     let y2 = Tensor::from_slice(&[4i64, 10, 0, 5, 5, 5]).view([2, 3]);
     let out2 = m.forward(&Padded { tokens: &x, lengths: &lx }, Some(&Padded { tokens: &y2, lengths: &ly }), false);
-    assert!(max_diff(&out.get(0), &out2.get(0)) > 1e-6, "the second document must matter");
-    assert!(max_diff(&out.get(1), &out2.get(1)) < 1e-6, "examples are independent");
+    assert!(max_abs_diff(&out.get(0), &out2.get(0)) > 1e-6, "the second document must matter");
+    assert!(max_abs_diff(&out.get(1), &out2.get(1)) < 1e-6, "examples are independent");
 }
 
 #[test]
@@ -115,7 +112,7 @@ fn batch_norm_post_norm_models_train_and_evaluate() {
     let l = Tensor::from_slice(&[3i64, 3]);
     let train = m.forward(&Padded { tokens: &x, lengths: &l }, None, true);
     let eval = m.forward(&Padded { tokens: &x, lengths: &l }, None, false);
-    assert!(max_diff(&train, &eval) > 1e-6, "batch statistics differ from the running ones");
+    assert!(max_abs_diff(&train, &eval) > 1e-6, "batch statistics differ from the running ones");
     assert!(vs.variables().keys().any(|k| k.contains("norm")), "{:?}", vs.variables().keys());
 }
 
@@ -140,6 +137,6 @@ fn the_linear_encoder_scales_pixels_and_levels_to_the_same_range() {
     b.copy(&a).unwrap();
     let seq = [0i64, 255, 17, 128, 3];
     let scaled: Vec<i64> = seq.iter().map(|v| v * 257).collect();
-    let diff = max_diff(&logits(&pixels, &[&seq], &[5]), &logits(&levels, &[&scaled], &[5]));
+    let diff = max_abs_diff(&logits(&pixels, &[&seq], &[5]), &logits(&levels, &[&scaled], &[5]));
     assert!(diff < 1e-5, "{diff}");
 }

@@ -2,6 +2,7 @@
 //! language model and the classifier alike, and checked as a probability.
 
 use ssm_models::{ClassifierSpec, Encoder, LanguageModel, ModelConfig, Padded, Pool, SequenceClassifier};
+use ssm_testkit::max_abs_diff;
 use tch::{nn, Device, Tensor};
 
 const BASE: &str = "name: m, d_model: 16, n_layers: 1, mixer: {kind: s4d, d_state: 8}";
@@ -9,10 +10,6 @@ const BASE: &str = "name: m, d_model: 16, n_layers: 1, mixer: {kind: s4d, d_stat
 fn config(embed_dropout: f64) -> ModelConfig {
     let yaml = format!("{{{BASE}, embed_dropout: {embed_dropout}}}");
     ModelConfig::from_value(&serde_yaml::from_str(&yaml).unwrap()).unwrap()
-}
-
-fn max_diff(a: &Tensor, b: &Tensor) -> f64 {
-    (a - b).abs().max().double_value(&[])
 }
 
 /// (train − eval, eval − eval of the same weights without embedding dropout) for one model kind.
@@ -26,7 +23,7 @@ fn gaps<M>(build: impl Fn(&nn::Path, &ModelConfig) -> M, run: impl Fn(&M, bool) 
     let train_plain = tch::no_grad(|| run(&plain, true));
     let eval_dropped = tch::no_grad(|| run(&dropped, false));
     let train_dropped = tch::no_grad(|| run(&dropped, true));
-    (max_diff(&train_plain, &eval_plain), max_diff(&eval_dropped, &eval_plain), max_diff(&train_dropped, &eval_plain))
+    (max_abs_diff(&train_plain, &eval_plain), max_abs_diff(&eval_dropped, &eval_plain), max_abs_diff(&train_dropped, &eval_plain))
 }
 
 #[test]

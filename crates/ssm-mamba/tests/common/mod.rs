@@ -1,35 +1,16 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
-use ssm_config::Value;
-use ssm_mamba::{Mamba, MambaOptions};
-use tch::{nn, Device, Kind, Tensor};
-
-/// A YAML flow mapping as a config value.
-pub fn value(yaml: &str) -> Value {
-    serde_yaml::from_str(yaml).unwrap()
-}
-
-/// Options from a YAML flow mapping.
-pub fn options(yaml: &str) -> MambaOptions {
-    ssm_config::parse_value(&value(yaml)).unwrap()
-}
+pub use ssm_testkit::{rel_err, yaml as value};
+use ssm_mamba::Mamba;
+use tch::{nn, Device};
 
 /// A Mamba layer on the CPU, seeded.
 pub fn layer(seed: i64, d_model: usize, n_layers: usize, yaml: &str) -> (nn::VarStore, Mamba) {
     tch::manual_seed(seed);
     let vs = nn::VarStore::new(Device::Cpu);
-    let m = Mamba::new(&(vs.root() / "mixer"), d_model, n_layers, &options(yaml)).unwrap();
+    let m = Mamba::new(&(vs.root() / "mixer"), d_model, n_layers, &ssm_testkit::options(yaml)).unwrap();
     (vs, m)
-}
-
-/// `max |a − b| / max |b|`.
-pub fn rel_err(a: &Tensor, b: &Tensor) -> f64 {
-    assert_eq!(a.size(), b.size());
-    let a = a.detach().to_kind(Kind::Double);
-    let b = b.detach().to_kind(Kind::Double);
-    let scale = b.abs().max().double_value(&[]);
-    (a - &b).abs().max().double_value(&[]) / scale
 }
 
 /// Adds N(0, σ²) noise to every trainable variable (so that structured inits such as D = 1 or

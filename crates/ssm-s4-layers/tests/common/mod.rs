@@ -1,14 +1,13 @@
 //! Helpers shared by the integration tests: tensor ↔ f64 vectors, relative errors, options.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use num_complex::Complex64;
-use ssm_config::Value;
 use ssm_s4_layers::S4Options;
 use tch::{Kind, Tensor};
 
 /// Options from a YAML flow mapping.
 pub fn options(yaml: &str) -> S4Options {
-    ssm_config::parse_value(&serde_yaml::from_str::<Value>(yaml).unwrap()).unwrap()
+    ssm_testkit::options(yaml)
 }
 
 /// A real tensor as a flat f64 vector.
@@ -36,9 +35,7 @@ pub fn rel_err(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// `max |a − b| / max |b|` of tensors.
-pub fn rel_err_t(a: &Tensor, b: &Tensor) -> f64 {
-    rel_err(&reals(a), &reals(b))
-}
+pub use ssm_testkit::rel_err as rel_err_t;
 
 /// Overwrites a parameter in place (outside the graph).
 pub fn set(param: &Tensor, value: &Tensor) {

@@ -1,0 +1,1 @@
+fn main() { ssm_build::link_libtorch(); }

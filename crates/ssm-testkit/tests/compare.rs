@@ -1,0 +1,34 @@
+use ssm_testkit::{max_abs_diff, options, output_and_grads, rel_err};
+use tch::{nn, Device, Tensor};
+
+#[test]
+fn comparisons_measure_the_largest_difference() {
+    let a = Tensor::from_slice(&[1.0f32, 2.0, -4.0]);
+    let b = Tensor::from_slice(&[1.0f64, 2.5, -4.0]);
+    assert_eq!(max_abs_diff(&a, &b), 0.5);
+    assert_eq!(rel_err(&a, &b), 0.5 / 4.0);
+}
+
+#[test]
+fn options_are_parsed_strictly() {
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct O {
+        n: u32,
+    }
+    assert_eq!(options::<O>("{n: 3}").n, 3);
+    assert!(std::panic::catch_unwind(|| options::<O>("{n: 3, m: 1}")).is_err());
+}
+
+#[test]
+fn gradients_are_those_of_the_weighted_sum_and_do_not_accumulate() {
+    let vs = nn::VarStore::new(Device::Cpu);
+    let p = vs.root().var_copy("p", &Tensor::from_slice(&[2.0f64, 3.0]));
+    let w = Tensor::from_slice(&[1.0f64, -1.0]);
+    for _ in 0..2 {
+        let (y, g) = output_and_grads(&vs, &w, || &p * &p);
+        assert_eq!(Vec::<f64>::try_from(y).unwrap(), [4.0, 9.0]);
+        // d/dp Σ w p² = 2 w p.
+        assert_eq!(Vec::<f64>::try_from(&g["p"]).unwrap(), [4.0, -6.0]);
+    }
+}
