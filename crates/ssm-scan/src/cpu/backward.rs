@@ -133,7 +133,7 @@ fn row_impl(
             let ysum = if simd {
                 // SAFETY: AVX2 + FMA present (checked by the caller); every slice holds np values.
                 unsafe {
-                    super::simd::recompute(
+                    super::simd::update::<true>(
                         np,
                         a.as_ptr(),
                         prev.as_ptr(),
@@ -246,7 +246,7 @@ fn row_impl(
     }
 }
 
-/// Portable recomputation of one step (see [`super::simd::recompute`]); returns Σ C h_t.
+/// Portable recomputation of one step (see [`super::simd::update`]); returns Σ C h_t.
 #[inline(always)]
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 fn recompute_scalar(np: usize, a: &[f32], prev: &[f32], cur: &mut [f32], ea: &mut [f32], bv: &[f32], cv: &[f32], dt: f32, ut: f32) -> f32 {

@@ -180,31 +180,13 @@ pub(crate) mod simd {
         update::<false>(np, a, h, h, std::ptr::null_mut(), bv, cv, dt, du)
     }
 
-    /// Backward recomputation of one step: ea = e^{Δ A}, cur = ea·prev + Δu B; returns Σ C cur.
+    /// One state update over np states (eq. 2a with the ZOH decay of eq. 4): cur = e^{Δ A}·prev
+    /// + Δu B, 8 states per register (`prev` may be `cur`); returns Σ C cur. With `STORE_EA`
+    /// the decays e^{Δ A} are also written to `ea` (the backward's recomputation).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
-    pub unsafe fn recompute(
-        np: usize,
-        a: *const f32,
-        prev: *const f32,
-        cur: *mut f32,
-        ea: *mut f32,
-        bv: *const f32,
-        cv: *const f32,
-        dt: f32,
-        du: f32,
-    ) -> f32 {
-        update::<true>(np, a, prev, cur, ea, bv, cv, dt, du)
-    }
-
-    /// The state update of [`step`] and [`recompute`] (eq. 2a with the ZOH decay of eq. 4):
-    /// cur = e^{Δ A}·prev + Δu B, 8 states per register (`prev` may be `cur`); returns Σ C cur.
-    /// With `STORE_EA` the decays e^{Δ A} are also written to `ea`.
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn update<const STORE_EA: bool>(
+    pub unsafe fn update<const STORE_EA: bool>(
         np: usize,
         a: *const f32,
         prev: *const f32,
