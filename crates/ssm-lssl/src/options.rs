@@ -57,7 +57,7 @@ impl LsslOptions {
         self.measure.parse::<Measure>().map_err(|e| ConfigError::new("measure", e.to_string()))
     }
 
-    /// Checks what serde cannot: a known measure whose (A, B) exist at this N, dt_min ≤ dt_max.
+    /// Checks what serde cannot: a known measure whose (A, B) exist at this N, dt_min < dt_max.
     pub fn check(&self) -> Result<(), ConfigError> {
         let measure = self.parsed_measure()?;
         let n = self.d_state.get();
@@ -68,12 +68,7 @@ impl LsslOptions {
             };
             return Err(ConfigError::new(path, e.to_string()));
         }
-        if self.dt_min.get() > self.dt_max.get() {
-            return Err(ConfigError::new(
-                "dt_max",
-                format!("must be at least dt_min = {}, got {}", self.dt_min, self.dt_max),
-            ));
-        }
+        ssm_nn::check_dt_range(self.dt_min.get(), self.dt_max.get())?;
         Ok(())
     }
 }

@@ -136,7 +136,9 @@ fn option_errors_name_the_option() {
     let e = check("{measure: fout, d_state: 7}");
     assert_eq!(e.path, "d_state", "{e}");
     let e = check("{dt_min: 0.5, dt_max: 0.1}");
-    assert_eq!(e.path, "dt_max", "{e}");
+    assert_eq!(e.path, "dt_min", "{e}");
+    let e = check("{dt_min: 0.1, dt_max: 0.1}");
+    assert!(e.message.contains("below dt_max"), "{e}");
     let e = check("{d_state: 0}");
     assert_eq!(e.path, "d_state", "{e}");
     let e = check("{dt_min: -1}");

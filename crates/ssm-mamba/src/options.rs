@@ -196,12 +196,7 @@ pub const MAX_CHANNELS: usize = i32::MAX as usize;
 
 /// Checks the Δ-init keys shared by the Mamba and H3 options.
 pub fn check_dt(dt_min: f64, dt_max: f64, floor: f64, scale: f64) -> Result<(), ConfigError> {
-    if !dt_min.is_finite() || !dt_max.is_finite() {
-        return Err(ConfigError::new("dt_min", "dt_min and dt_max must be finite"));
-    }
-    if dt_min >= dt_max {
-        return Err(ConfigError::new("dt_min", format!("must be below dt_max = {dt_max}, got {dt_min}")));
-    }
+    ssm_nn::check_dt_range(dt_min, dt_max)?;
     if !floor.is_finite() {
         return Err(ConfigError::new("dt_init_floor", format!("must be finite, got {floor}")));
     }

@@ -145,13 +145,7 @@ impl S4Options {
                 format!("must be even (the state is N/2 conjugate pairs of complex modes), got {n}"),
             ));
         }
-        let (lo, hi) = (self.dt_min.get(), self.dt_max.get());
-        if !lo.is_finite() || !hi.is_finite() {
-            return Err(ConfigError::new("dt_min", "dt_min and dt_max must be finite"));
-        }
-        if lo >= hi {
-            return Err(ConfigError::new("dt_min", format!("must be below dt_max = {hi}, got {lo}")));
-        }
+        ssm_nn::check_dt_range(self.dt_min.get(), self.dt_max.get())?;
         if kind == LayerKind::S4 && self.init_for(kind) != DiagInit::LegS {
             return Err(ConfigError::new(
                 "init",
