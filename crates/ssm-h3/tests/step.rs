@@ -4,24 +4,13 @@
 mod common;
 
 use common::{layer, perturb, rel_err};
-use ssm_h3::{H3State, H3};
+use ssm_h3::H3State;
 use ssm_nn::{Mixer, MixerState};
+use ssm_testkit::stepped;
 use tch::{Device, Kind, Tensor};
 
 const TOL: f64 = 1e-4;
 const D_MODEL: usize = 8;
-
-fn stepped(m: &H3, x: &Tensor, chunks: &[i64]) -> Tensor {
-    let mut state: MixerState = m.initial_state(x.size()[0], x.size()[1]).unwrap();
-    let mut at = 0;
-    let mut outs = Vec::new();
-    for &c in chunks {
-        outs.push(m.step(&x.narrow(1, at, c), &mut state).unwrap());
-        at += c;
-    }
-    assert_eq!(at, x.size()[1]);
-    Tensor::cat(&outs, 1)
-}
 
 fn check(yaml: &str, len: i64) {
     let (vs, m) = layer(5, D_MODEL, yaml);
@@ -35,7 +24,7 @@ fn check(yaml: &str, len: i64) {
         ("uneven chunks", vec![3, 1, p - 4, len - p]),
         ("one chunk", vec![len]),
     ] {
-        let err = rel_err(&stepped(&m, &x, &chunks), &full);
+        let err = rel_err(&stepped(&m, &x, len, &chunks), &full);
         eprintln!("{yaml} L={len} {name}: relative error {err:.2e}");
         assert!(err < TOL, "{yaml} L={len} {name}: relative error {err:.2e}");
     }

@@ -4,26 +4,14 @@
 mod common;
 
 use common::{layer, perturb, rel_err};
-use ssm_mamba::{Mamba, MambaState};
+use ssm_mamba::MambaState;
 use ssm_nn::{Mixer, MixerState};
+use ssm_testkit::stepped;
 use tch::{Device, Kind, Tensor};
 
 const TOL: f64 = 1e-4;
 const L: i64 = 37;
 const D_MODEL: usize = 8;
-
-/// Runs `x` through the recurrent form in chunks of the given sizes.
-fn stepped(m: &Mamba, x: &Tensor, chunks: &[i64]) -> Tensor {
-    let mut state: MixerState = m.initial_state(x.size()[0], L).unwrap();
-    let mut at = 0;
-    let mut outs = Vec::new();
-    for &c in chunks {
-        outs.push(m.step(&x.narrow(1, at, c), &mut state).unwrap());
-        at += c;
-    }
-    assert_eq!(at, x.size()[1]);
-    Tensor::cat(&outs, 1)
-}
 
 fn check(yaml: &str) {
     let (vs, m) = layer(3, D_MODEL, 2, yaml);
@@ -37,7 +25,7 @@ fn check(yaml: &str) {
         ("prefill 2, chunks", vec![2, 5, 1, 3, 26]),
         ("one chunk", vec![L]),
     ] {
-        let err = rel_err(&stepped(&m, &x, &chunks), &full);
+        let err = rel_err(&stepped(&m, &x, L, &chunks), &full);
         eprintln!("{yaml} {name}: relative error {err:.2e}");
         assert!(err < TOL, "{yaml} {name}: relative error {err:.2e}");
     }

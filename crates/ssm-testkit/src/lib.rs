@@ -1,10 +1,12 @@
 //! Helpers for the workspace's tests (a dev-dependency only): options from YAML, tensor
-//! comparisons, and a module's output with every parameter gradient.
+//! comparisons, a module's output with every parameter gradient, and a mixer's recurrent form
+//! run over a sequence in chunks.
 
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use ssm_config::Value;
+use ssm_nn::Mixer;
 use tch::{nn, Kind, Tensor};
 
 /// A YAML text (a flow mapping, say) as a config value.
@@ -40,4 +42,19 @@ pub fn output_and_grads(vs: &nn::VarStore, w: &Tensor, forward: impl FnOnce() ->
     let y = forward();
     (&y * w).sum(Kind::Double).backward();
     (y.detach(), vs.variables().into_iter().map(|(n, v)| (n, v.grad().copy())).collect())
+}
+
+/// The recurrent form of `mixer` over `x` (batch, L, d): from the initial state for sequences of
+/// at most `max_len` tokens, token chunks of the given sizes (summing to L) through `step`, the
+/// outputs joined along the sequence.
+pub fn stepped(mixer: &dyn Mixer, x: &Tensor, max_len: i64, chunks: &[i64]) -> Tensor {
+    let mut state = mixer.initial_state(x.size()[0], max_len).expect("initial state");
+    let mut at = 0;
+    let mut outs = Vec::new();
+    for &c in chunks {
+        outs.push(mixer.step(&x.narrow(1, at, c), &mut state).expect("step"));
+        at += c;
+    }
+    assert_eq!(at, x.size()[1], "the chunks {chunks:?} do not cover the sequence");
+    Tensor::cat(&outs, 1)
 }

@@ -1,4 +1,5 @@
-use ssm_testkit::{max_abs_diff, options, output_and_grads, rel_err};
+use ssm_nn::{state_mut, Mixer, MixerState, StepError};
+use ssm_testkit::{max_abs_diff, options, output_and_grads, rel_err, stepped};
 use tch::{nn, Device, Tensor};
 
 #[test]
@@ -31,4 +32,34 @@ fn gradients_are_those_of_the_weighted_sum_and_do_not_accumulate() {
         // d/dp Σ w p² = 2 w p.
         assert_eq!(Vec::<f64>::try_from(&g["p"]).unwrap(), [4.0, -6.0]);
     }
+}
+
+/// A running sum over the sequence: forward is a cumulative sum, the state the sum so far.
+struct RunningSum;
+
+impl Mixer for RunningSum {
+    fn forward(&self, xs: &Tensor, _train: bool) -> Tensor {
+        xs.cumsum(1, None)
+    }
+
+    fn initial_state(&self, batch: i64, _max_len: i64) -> Result<MixerState, StepError> {
+        Ok(Box::new(Tensor::zeros([batch, 1, 2], (tch::Kind::Double, Device::Cpu))))
+    }
+
+    fn step(&self, xs: &Tensor, state: &mut MixerState) -> Result<Tensor, StepError> {
+        let sum: &mut Tensor = state_mut(state, "running sum")?;
+        let ys = xs.cumsum(1, None) + &*sum;
+        *sum = ys.narrow(1, ys.size()[1] - 1, 1);
+        Ok(ys)
+    }
+}
+
+#[test]
+fn stepping_in_chunks_joins_the_outputs_in_order() {
+    let x = Tensor::randn([3, 10, 2], (tch::Kind::Double, Device::Cpu));
+    let full = RunningSum.forward(&x, false);
+    for chunks in [vec![10], vec![1; 10], vec![3, 1, 6]] {
+        assert!(max_abs_diff(&stepped(&RunningSum, &x, 10, &chunks), &full) < 1e-12, "{chunks:?}");
+    }
+    assert!(std::panic::catch_unwind(|| stepped(&RunningSum, &x, 10, &[3, 3])).is_err(), "short chunks");
 }
