@@ -72,18 +72,12 @@ const NPM: Client = Client::probed_by_version(
     "npm",
     "install Node.js with npm (Debian/Ubuntu: `apt-get install npm`; elsewhere https://nodejs.org)",
 );
-const TAR: Client = Client::probed_by_version(
-    "tar",
-    "install tar (Debian/Ubuntu: `apt-get install tar`)",
-);
+const TAR: Client = Client::probed_by_version("tar", "install tar (Debian/Ubuntu: `apt-get install tar`)");
 const APT_GET: Client = Client::probed_by_version(
     "apt-get",
     "`apt-get download` needs a Debian or Ubuntu system (package `apt`); elsewhere download the four IDX files of github.com/zalandoresearch/fashion-mnist (data/fashion) and give their folder to the loader",
 );
-const DPKG_DEB: Client = Client::probed_by_version(
-    "dpkg-deb",
-    "install dpkg (Debian/Ubuntu: `apt-get install dpkg`)",
-);
+const DPKG_DEB: Client = Client::probed_by_version("dpkg-deb", "install dpkg (Debian/Ubuntu: `apt-get install dpkg`)");
 const PIP: Client = Client {
     program: "python3",
     probe: &["-m", "pip", "--version"],
