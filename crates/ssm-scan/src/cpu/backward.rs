@@ -94,8 +94,6 @@ fn row_impl(
     sc.dcc.iter_mut().for_each(|x| *x = 0.0);
     let mut dd_acc = 0.0f32;
     let mut dbias_acc = 0.0f32;
-    let groups_b = s.b.groups().max(1);
-    let groups_c = s.c.groups().max(1);
     for seg in (0..nseg).rev() {
         let t0 = seg * SEGMENT;
         let t1 = (t0 + SEGMENT).min(len);
@@ -176,25 +174,19 @@ fn row_impl(
             let hprev = &sc.hs[i * np..(i + 1) * np];
             let ea = &sc.ea[i * np..(i + 1) * np];
             let dtu = dt * ut;
-            let (dbt, dct): (&mut [f32], &mut [f32]) = {
-                let bi = match s.b {
-                    BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
-                    BcLayout::Constant => None,
-                };
-                let ci = match s.c {
-                    BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
-                    BcLayout::Constant => None,
-                };
-                let _ = (groups_b, groups_c);
-                let dbt = match bi {
-                    Some(i0) => &mut acc.db[i0..i0 + np],
-                    None => &mut sc.dbc[..],
-                };
-                let dct = match ci {
-                    Some(i0) => &mut acc.dc[i0..i0 + np],
-                    None => &mut sc.dcc[..],
-                };
-                (dbt, dct)
+            // dB_t, dC_t land in the group's (L, N′) accumulator rows (variable) or the row's
+            // own sums (constant).
+            let step_row = |layout: BcLayout| match layout {
+                BcLayout::Variable { groups } => Some(((b * groups + d / (s.dim / groups)) * len + t) * np),
+                BcLayout::Constant => None,
+            };
+            let dbt = match step_row(s.b) {
+                Some(i0) => &mut acc.db[i0..i0 + np],
+                None => &mut sc.dbc[..],
+            };
+            let dct = match step_row(s.c) {
+                Some(i0) => &mut acc.dc[i0..i0 + np],
+                None => &mut sc.dcc[..],
             };
             #[cfg(target_arch = "x86_64")]
             let (s1, s2) = if simd {
