@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use ssm_nn::Mixer;
-use ssm_s4_layers::{fft_conv, S4Layer, S4Options, S4dLayer, SsmCore, SsmLayer};
+use ssm_s4_layers::{fft_conv, S4Options, SsmCore, SsmLayer};
 use tch::{nn, Device, Kind, Tensor};
 
 fn time(f: impl Fn()) -> f64 {
@@ -55,5 +55,4 @@ fn main() {
         parts::<ssm_s4_layers::S4d>("s4d", l, prec);
         parts::<ssm_s4_layers::S4>("s4", l, prec);
     }
-    let _ = (S4Layer::new, S4dLayer::new);
 }
