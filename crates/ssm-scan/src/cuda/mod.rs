@@ -226,7 +226,8 @@ pub(crate) fn backward_tensors(
     let dbias = shape.has_bias.then(|| Tensor::zeros([d], fopt));
     let want_dh0 = shape.has_h0 && needs & (1 << 8) != 0;
     let dh0 = want_dh0.then(|| Tensor::zeros([b, d, n], fopt));
-    let outputs = [
+    // The stored states and output gradients it reads, then the gradients it writes.
+    let own = [
         ptr(ckpt),
         opt_ptr(dy.as_ref()),
         opt_ptr(dlast.as_ref()),
@@ -241,7 +242,7 @@ pub(crate) fn backward_tensors(
         opt_ptr(dh0.as_ref()),
     ]
     .map(Arg::Ptr);
-    let args = kernel_args(inputs, outputs, shape, ckpt.size().get(2).copied().unwrap_or(0));
+    let args = kernel_args(inputs, own, shape, ckpt.size().get(2).copied().unwrap_or(0));
     let name = "selective_scan_bwd";
     if tiled {
         let tr = launch::tile_rows(true);
