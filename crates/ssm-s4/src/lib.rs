@@ -27,4 +27,4 @@ pub use kernel::{
     cli_kernel, kernels_par, nodes, realify, ConvKernel, DenseKernel, DiagKernel, DplrKernel,
     DssKernel, Irfft, KernelModel, Nodes, Woodbury,
 };
-pub use step::{DenseStep, DiagStep, DplrStep};
+pub use step::{DenseStep, DiagStep, DplrStep, Recurrence};

@@ -29,6 +29,29 @@ fn check_d(d: f64) -> Result<()> {
     Ok(())
 }
 
+/// A recurrent (step) mode: one output per input token, the state updated in place.
+pub trait Recurrence {
+    /// What the state holds: complex modes (half basis) or real coordinates.
+    type Elem: Clone + Default;
+
+    /// The number of state entries.
+    fn state_len(&self) -> usize;
+
+    /// One step: updates `s` with input `u` and returns the output.
+    fn step(&self, s: &mut [Self::Elem], u: f64) -> f64;
+
+    /// The zero state.
+    fn zero_state(&self) -> Vec<Self::Elem> {
+        vec![Self::Elem::default(); self.state_len()]
+    }
+
+    /// Several steps (a chunk of tokens); returns one output per input.
+    fn step_many(&self, s: &mut [Self::Elem], u: &[f64]) -> Result<Vec<f64>> {
+        check_len("state", s, self.state_len())?;
+        Ok(u.iter().map(|&x| self.step(s, x)).collect())
+    }
+}
+
 /// O(N) bilinear step of a DPLR system.
 #[derive(Debug, Clone)]
 pub struct DplrStep {
@@ -92,10 +115,6 @@ impl DplrStep {
         })
     }
 
-    /// The zero half state.
-    pub fn zero_state(&self) -> Vec<Complex64> {
-        vec![Complex64::new(0.0, 0.0); self.b.len()]
-    }
 
     fn project(&self, v: &[Complex64]) -> Vec<f64> {
         // P_f^* [v; v̄] = 2 Re(p_j^H v) per rank.
@@ -111,9 +130,17 @@ impl DplrStep {
             })
             .collect()
     }
+}
+
+impl Recurrence for DplrStep {
+    type Elem = Complex64;
+
+    fn state_len(&self) -> usize {
+        self.b.len()
+    }
 
     /// One step: updates `s` with input `u` and returns `y = 2 Re(c·s') + d·u`.
-    pub fn step(&self, s: &mut [Complex64], u: f64) -> f64 {
+    fn step(&self, s: &mut [Complex64], u: f64) -> f64 {
         debug_assert_eq!(s.len(), self.b.len());
         // rhs = E s − P (P* s) + 2 B u.
         let g = self.project(s);
@@ -148,11 +175,6 @@ impl DplrStep {
             + self.d * u
     }
 
-    /// Several steps (a chunk of tokens); returns one output per input.
-    pub fn step_many(&self, s: &mut [Complex64], u: &[f64]) -> Result<Vec<f64>> {
-        check_len("state", s, self.b.len())?;
-        Ok(u.iter().map(|&x| self.step(s, x)).collect())
-    }
 }
 
 /// Elementwise step of a diagonal system.
@@ -184,13 +206,17 @@ impl DiagStep {
         Self::new(&k.to_diag(l)?, d)
     }
 
-    /// The zero state.
-    pub fn zero_state(&self) -> Vec<Complex64> {
-        vec![Complex64::new(0.0, 0.0); self.b_bar.len()]
+}
+
+impl Recurrence for DiagStep {
+    type Elem = Complex64;
+
+    fn state_len(&self) -> usize {
+        self.b_bar.len()
     }
 
     /// One step: `s ← Ā s + B̄ u`, returns `f Re(c·s) + d u`.
-    pub fn step(&self, s: &mut [Complex64], u: f64) -> f64 {
+    fn step(&self, s: &mut [Complex64], u: f64) -> f64 {
         let mut y = Complex64::new(0.0, 0.0);
         for (n, x) in s.iter_mut().enumerate() {
             *x = self.a_bar[n] * *x + self.b_bar[n] * u;
@@ -199,11 +225,6 @@ impl DiagStep {
         self.factor * y.re + self.d * u
     }
 
-    /// Several steps.
-    pub fn step_many(&self, s: &mut [Complex64], u: &[f64]) -> Result<Vec<f64>> {
-        check_len("state", s, self.b_bar.len())?;
-        Ok(u.iter().map(|&x| self.step(s, x)).collect())
-    }
 }
 
 /// Step of the dense discretised system.
@@ -228,22 +249,21 @@ impl DenseStep {
         })
     }
 
-    /// The zero state.
-    pub fn zero_state(&self) -> Vec<f64> {
-        vec![0.0; self.b_bar.len()]
+}
+
+impl Recurrence for DenseStep {
+    type Elem = f64;
+
+    fn state_len(&self) -> usize {
+        self.b_bar.len()
     }
 
     /// One step: `x ← Ā x + B̄ u`, returns `C x + d u`.
-    pub fn step(&self, x: &mut [f64], u: f64) -> f64 {
+    fn step(&self, x: &mut [f64], u: f64) -> f64 {
         let xv = DVector::from_column_slice(x);
         let next = &self.a_bar * xv + &self.b_bar * u;
         x.copy_from_slice(next.as_slice());
         self.c.dot(&next) + self.d * u
     }
 
-    /// Several steps.
-    pub fn step_many(&self, x: &mut [f64], u: &[f64]) -> Result<Vec<f64>> {
-        check_len("state", x, self.b_bar.len())?;
-        Ok(u.iter().map(|&v| self.step(x, v)).collect())
-    }
 }

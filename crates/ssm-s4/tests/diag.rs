@@ -7,7 +7,7 @@ use common::{rand_c, rand_stable_lambda, rel_err, rng};
 use num_complex::Complex64;
 use ssm_hippo::Discretization;
 use ssm_s4::functional::{log_vandermonde, log_vandermonde_naive};
-use ssm_s4::{DiagInit, DiagKernel, DiagStep, DssKernel};
+use ssm_s4::{DiagInit, DiagKernel, DiagStep, DssKernel, Recurrence};
 
 const INITS: [DiagInit; 4] = [DiagInit::Lin, DiagInit::Inv, DiagInit::Real, DiagInit::LegS];
 

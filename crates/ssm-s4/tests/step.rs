@@ -7,7 +7,7 @@ mod common;
 use common::{add, rand_c, rand_u, rel_err, rng};
 use ssm_hippo::{causal_conv_fft, Discretization, Measure};
 use ssm_s4::{
-    DenseKernel, DenseStep, DiagInit, DiagKernel, DiagStep, DplrKernel, DplrStep, DssKernel,
+    DenseKernel, DenseStep, DiagInit, DiagKernel, DiagStep, DplrKernel, DplrStep, DssKernel, Recurrence,
 };
 
 const L: usize = 600;
