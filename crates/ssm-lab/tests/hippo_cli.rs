@@ -56,6 +56,7 @@ fn conj(a: C) -> C {
 }
 
 #[test]
+#[allow(clippy::needless_range_loop)] // A[i][k] against the entries of W (Λ − P P*) W*
 fn nplr_output_rebuilds_a() {
     for (measure, n) in [("legs", 6usize), ("legt", 6), ("lagt", 4), ("fout", 6)] {
         let v = json_of(&["hippo", "matrix", "--measure", measure, "--n", &n.to_string(), "--nplr"]);

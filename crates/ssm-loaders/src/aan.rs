@@ -103,8 +103,8 @@ fn read_tsv(path: &Path, opts: &AanOptions, drops: &mut Drops) -> Result<Vec<Exa
 fn parse_label(field: &[u8]) -> Option<u32> {
     let value: f64 = std::str::from_utf8(field).ok()?.trim().parse().ok()?;
     match value {
-        v if v == 0.0 => Some(0),
-        v if v == 1.0 => Some(1),
+        0.0 => Some(0),
+        1.0 => Some(1),
         _ => None,
     }
 }

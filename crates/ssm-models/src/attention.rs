@@ -45,10 +45,10 @@ fn no_dropout() -> UnitFloat {
 impl AttentionOptions {
     fn check(&self, d_model: usize) -> Result<(), ConfigError> {
         let heads = self.heads.get();
-        if d_model % heads != 0 {
+        if !d_model.is_multiple_of(heads) {
             return Err(ConfigError::new("heads", format!("{heads} heads do not divide d_model = {d_model}")));
         }
-        if self.positions == Positions::Rope && (d_model / heads) % 2 != 0 {
+        if self.positions == Positions::Rope && !(d_model / heads).is_multiple_of(2) {
             return Err(ConfigError::new(
                 "positions",
                 format!("rope needs an even head dimension, d_model / heads = {}", d_model / heads),

@@ -106,7 +106,7 @@ impl SequenceClassifier {
             (None, None) => unreachable!("one encoder is always built"),
         };
         if let Some(pos) = &self.positions {
-            h = h + pos.forward(&Tensor::arange(len, (Kind::Int64, x.tokens.device())));
+            h = &h + pos.forward(&Tensor::arange(len, (Kind::Int64, x.tokens.device())));
         }
         let index = reversal_index(x.lengths, len);
         let h = self.stack.forward(h.dropout(self.embed_dropout, train), Some(&index), train);

@@ -24,7 +24,7 @@ fn attention_is_causal_for_every_position_scheme() {
         let (_vs, m) = model(positions);
         let x = tokens(1, 20);
         let y = x.copy();
-        let _ = y.narrow(1, 12, 1).fill_(((x.int64_value(&[0, 12]) + 1) % 16) as i64);
+        let _ = y.narrow(1, 12, 1).fill_((x.int64_value(&[0, 12]) + 1) % 16);
         let (a, b) = tch::no_grad(|| (m.forward(&x, false), m.forward(&y, false)));
         let before = (a.narrow(1, 0, 12) - b.narrow(1, 0, 12)).abs().max().double_value(&[]);
         let after = (a.narrow(1, 12, 8) - b.narrow(1, 12, 8)).abs().max().double_value(&[]);

@@ -77,7 +77,7 @@ fn median_time(device: Device, long: bool, f: impl Fn()) -> f64 {
 pub fn bench_layers(ls: &[usize], h: usize, n: usize, batch: usize, device: Device) -> Vec<Row> {
     let mut rows = Vec::new();
     for &l in ls {
-        if l == 0 || n == 0 || n % 2 != 0 || h == 0 || batch == 0 {
+        if l == 0 || n == 0 || !n.is_multiple_of(2) || h == 0 || batch == 0 {
             continue;
         }
         for (precision, suffix) in [(KernelPrecision::Double, "f64"), (KernelPrecision::Single, "f32")] {
@@ -120,7 +120,7 @@ pub struct KernelRow {
 /// `dense_max_l`. Lengths of 0 or an odd `n` are skipped.
 pub fn bench_kernel_graphs(ls: &[usize], h: usize, n: usize, dense_max_l: usize, device: Device) -> Vec<KernelRow> {
     let mut rows = Vec::new();
-    if n == 0 || n % 2 != 0 || h == 0 {
+    if n == 0 || !n.is_multiple_of(2) || h == 0 {
         return rows;
     }
     let _guard = tch::no_grad_guard();

@@ -42,7 +42,7 @@ pub fn direct_conv(u: &Tensor, k: &Tensor, d: &Tensor) -> Tensor {
         if k.size()[0] == 2 && i + 1 < l {
             let ahead = l - i - 1;
             let future = u.narrow(-1, i + 1, ahead);
-            y = y + (&future * k.get(1).narrow(-1, 0, ahead)).sum_dim_intlist(-1, false, u.kind());
+            y = &y + (&future * k.get(1).narrow(-1, 0, ahead)).sum_dim_intlist(-1, false, u.kind());
         }
         cols.push(y + u.select(-1, i) * d.to_kind(u.kind()));
     }

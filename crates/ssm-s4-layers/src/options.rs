@@ -139,7 +139,7 @@ impl S4Options {
     /// Checks what serde cannot, for the layer `kind`.
     pub fn check(&self, kind: LayerKind) -> Result<(), ConfigError> {
         let n = self.d_state.get();
-        if n % 2 != 0 {
+        if !n.is_multiple_of(2) {
             return Err(ConfigError::new(
                 "d_state",
                 format!("must be even (the state is N/2 conjugate pairs of complex modes), got {n}"),

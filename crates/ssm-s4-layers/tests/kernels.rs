@@ -31,8 +31,9 @@ fn s4d_zoh_kernel_matches_the_reference_for_every_init() {
             let k = reals(&core.kernel(l));
             let (lam, b, c, dt) = (complexes(&core.lambda()), complexes(&core.b_c().0), complexes(&core.b_c().1), reals(&core.dt()));
             let m = 16;
-            for h in 0..H as usize {
-                let refk = DiagKernel::new(row(&lam, h, m), row(&b, h, m), row(&c, h, m), dt[h], Discretization::Zoh, true)
+            assert_eq!(dt.len(), H as usize);
+            for (h, &dt_h) in dt.iter().enumerate() {
+                let refk = DiagKernel::new(row(&lam, h, m), row(&b, h, m), row(&c, h, m), dt_h, Discretization::Zoh, true)
                     .unwrap()
                     .kernel(l as usize)
                     .unwrap();
@@ -54,8 +55,9 @@ fn dss_kernel_matches_the_reference() {
         for l in [100i64, 256] {
             let k = reals(&core.kernel(l));
             let (lam, w, dt) = (complexes(&core.lambda()), complexes(&core.w_complex()), reals(&core.dt()));
-            for h in 0..H as usize {
-                let refk = DssKernel::new(row(&lam, h, 16), row(&w, h, 16), dt[h], true).unwrap().kernel(l as usize).unwrap();
+            assert_eq!(dt.len(), H as usize);
+            for (h, &dt_h) in dt.iter().enumerate() {
+                let refk = DssKernel::new(row(&lam, h, 16), row(&w, h, 16), dt_h, true).unwrap().kernel(l as usize).unwrap();
                 let err = rel_err(&row(&k, h, l as usize), &refk);
                 eprintln!("dss {init} L={l} channel {h}: {err:.2e}");
                 assert!(err < 1e-6, "{init} L={l} channel {h}: relative error {err:.2e}");

@@ -35,7 +35,7 @@ pub fn selective_scan_reference(args: &ScanArgs<'_>, delta_softplus: bool) -> Re
     // Δ = softplus(Δ + delta_bias) (Mamba Alg. 2 line 5; interface.py:166-169).
     let mut dt = args.delta.to_kind(kind);
     if let Some(bias) = args.delta_bias {
-        dt = dt + bias.to_kind(kind).view([1, dim, 1]);
+        dt = &dt + bias.to_kind(kind).view([1, dim, 1]);
     }
     if delta_softplus {
         dt = dt.softplus();
@@ -73,11 +73,11 @@ pub fn selective_scan_reference(args: &ScanArgs<'_>, delta_softplus: bool) -> Re
     let mut y = Tensor::stack(&ys, -1);
     if let Some(d) = args.d {
         // y += D u (skip connection; interface.py:186).
-        y = y + &u * d.to_kind(kind).view([1, dim, 1]);
+        y = &y + &u * d.to_kind(kind).view([1, dim, 1]);
     }
     if let Some(z) = args.z {
         // out = y · silu(z) (gate; interface.py:187-188).
-        y = y * z.to_kind(kind).silu();
+        y = &y * z.to_kind(kind).silu();
     }
     Ok((y.to_kind(out_kind), h))
 }

@@ -79,10 +79,10 @@ pub(crate) fn kernel_inputs(args: &ScanArgs<'_>, shape: &ScanShape, kind: Kind) 
         weight(args.a),
         bc(args.b, shape.b.is_variable()),
         bc(args.c, shape.c.is_variable()),
-        args.d.map(weight).unwrap_or_else(Tensor::new),
-        args.z.map(data).unwrap_or_else(Tensor::new),
-        args.delta_bias.map(weight).unwrap_or_else(Tensor::new),
-        args.h0.map(weight).unwrap_or_else(Tensor::new),
+        args.d.map(weight).unwrap_or_default(),
+        args.z.map(data).unwrap_or_default(),
+        args.delta_bias.map(weight).unwrap_or_default(),
+        args.h0.map(weight).unwrap_or_default(),
     ]
 }
 

@@ -180,9 +180,9 @@ pub(crate) mod simd {
         update::<false>(np, a, h, h, std::ptr::null_mut(), bv, cv, dt, du)
     }
 
-    /// One state update over np states (eq. 2a with the ZOH decay of eq. 4): cur = e^{Δ A}·prev
-    /// + Δu B, 8 states per register (`prev` may be `cur`); returns Σ C cur. With `STORE_EA`
-    /// the decays e^{Δ A} are also written to `ea` (the backward's recomputation).
+    /// One state update over np states, 8 per register (eq. 2a with the ZOH decay of eq. 4):
+    /// `cur = e^{Δ A}·prev + Δu B` (`prev` may be `cur`); returns Σ C cur. With `STORE_EA` the
+    /// decays e^{Δ A} are also written to `ea` (the backward's recomputation).
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]

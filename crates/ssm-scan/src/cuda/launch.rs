@@ -272,7 +272,9 @@ pub fn context(device: usize) -> Result<Arc<CudaContext>> {
 
 /// The forward or backward kernel for a configuration, compiled and loaded once.
 pub fn function(device: usize, defines: &[(String, i64)], name: &'static str) -> Result<CudaFunction> {
-    static FUNCS: OnceLock<Mutex<HashMap<(usize, Vec<(String, i64)>, &'static str), CudaFunction>>> = OnceLock::new();
+    /// (device, `-D` definitions, kernel name).
+    type Key = (usize, Vec<(String, i64)>, &'static str);
+    static FUNCS: OnceLock<Mutex<HashMap<Key, CudaFunction>>> = OnceLock::new();
     let key = (device, defines.to_vec(), name);
     if let Some(f) = FUNCS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(f.clone());
