@@ -26,6 +26,10 @@ lab +args: build
 test: setup
     cargo test --workspace --all-targets
 
+# Clippy over every crate and target, warnings as errors.
+lint: setup
+    cargo clippy --workspace --all-targets -- -D warnings
+
 # Copy the release binary into .carry/ (git-ignored), the folder a GPU machine run carries.
 gpu-bundle: build
     mkdir -p .carry/bin
